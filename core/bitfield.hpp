@@ -1,0 +1,66 @@
+#pragma once
+// The feed bitfield in the reference's persisted page layout (FORMATS.md "bitfield"):
+// page p (3584 bytes) = data bits for blocks 8192p.. (1024 bytes) ‖ tree bits for nodes
+// 16384p.. (2048 bytes) ‖ index summaries (512 bytes), where bit n is byte n>>3, mask 0x80>>(n&7).
+// In memory: sparse pages (only pages with a set bit exist), dirty-page tracking for batched
+// writes, and the index summaries kept exact so they persist byte-identically to the reference.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/types.hpp"
+
+namespace ddb {
+
+class bitfield {
+ public:
+  static constexpr size_t page_size = 3584;
+  static constexpr size_t data_bytes = 1024;
+  static constexpr size_t tree_bytes = 2048;
+  static constexpr size_t index_bytes = 512;
+  static constexpr uint64_t blocks_per_page = data_bytes * 8;
+  static constexpr uint64_t nodes_per_page = tree_bytes * 8;
+
+  bitfield();
+  ~bitfield();
+  bitfield(bitfield&&) noexcept;
+  bitfield& operator=(bitfield&&) noexcept;
+  bitfield(const bitfield&) = delete;
+  bitfield& operator=(const bitfield&) = delete;
+
+  // Loads page `page` from its persisted bytes (exactly page_size). Does not mark it dirty.
+  status load_page(uint64_t page, byte_view bytes);
+
+  // Data bits (block present).
+  bool get(uint64_t block) const;
+  // Returns true when the bit changed. Keeps the index summaries up to date; marks the page dirty.
+  bool set(uint64_t block, bool value);
+  // Number of set data bits in [start, end).
+  uint64_t count(uint64_t start, uint64_t end) const;
+  // True when every block in [start, end) is present (true for an empty range).
+  bool all(uint64_t start, uint64_t end) const;
+  // The first block in [start, end) whose bit is clear (or set, for next_set); nullopt if none.
+  std::optional<uint64_t> next_unset(uint64_t start, uint64_t end) const;
+  std::optional<uint64_t> next_set(uint64_t start, uint64_t end) const;
+
+  // Tree bits (node present), flat-tree indexes.
+  bool get_tree(uint64_t node) const;
+  bool set_tree(uint64_t node, bool value);
+  // One past the highest set tree bit (0 when none): bounds tree walks (tree_index::blocks).
+  uint64_t tree_length() const;
+
+  // Pages changed since the last take_dirty(), ascending; clears the dirty set.
+  std::vector<uint64_t> take_dirty();
+  // The persisted bytes of `page` (all zero for a page that was never touched).
+  void write_page(uint64_t page, uint8_t* out /* page_size bytes */) const;
+  // Number of pages that hold at least one set bit or were loaded.
+  uint64_t page_count() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace ddb
