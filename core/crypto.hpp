@@ -29,8 +29,8 @@ std::array<uint8_t, 40> signable(const std::vector<tree_node>& roots, uint64_t l
 hash_t discovery_key(const public_key& key, std::string_view ns = "ddatabase");
 
 struct key_pair {
-  public_key public_key{};
-  secret_key secret_key{};
+  ::ddb::public_key public_key{};
+  ::ddb::secret_key secret_key{};
 };
 key_pair generate_key_pair();
 key_pair key_pair_from_seed(const std::array<uint8_t, 32>& seed);
