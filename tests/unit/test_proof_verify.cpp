@@ -109,6 +109,96 @@ void check_failure(const result<verified_data>& r, errc expected) {
   BOOST_TEST(r.error().code() == expected, r.error().to_string());
 }
 
+struct pinned_node {
+  uint64_t index;
+  uint64_t size;
+  const char* hash;
+};
+
+// Proofs the reference sends (feed.proof) for an 11-block feed of "block-0".."block-10" written
+// with the key pair of seed 00 01 .. 1f. Regenerate with tests/unit/gen/proof_vectors.js.
+const char* const reference_key =
+    "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
+const char* const reference_signature_11 =
+    "8f4a4373c29a45c0f5d479aecae2480137ab7a28207d15685cf1f6d51c1a04b8"
+    "b57321026c625e0c178858353a72c1f401adb15bd737ef05b92ab211f9c6a50e";
+struct reference_proof {
+  uint64_t block;
+  bool has_value;
+  std::vector<pinned_node> nodes;
+};
+const reference_proof reference_proofs[] = {
+    {0,
+     true,
+     {
+         {2, 7, "789186f0440b3670a892eaf788f46be0bd5970cbc222175ceda2a9e6b5e3e33d"},
+         {5, 14, "6cad34f5a0f169a9e2c638ca12bf33ad269ad3311ebf2966a4d21b8ccf3b7a4a"},
+         {11, 28, "983398ff5981d992b32107b53772f6973ed8a6ccfa52064673d7b271ba8e5714"},
+         {17, 14, "5d99f33fbe55fa0ad042dab37de41563316316ed30ef627e7f5e2f0b8e2dde6b"},
+         {20, 8, "b02567ad909f822f84db228e632c399b8817429ea14342a8a4f684da8a1d97b6"},
+     }},
+    {3,
+     true,
+     {
+         {4, 7, "cc75af4e09b55b3d878a7846587e9e4c4967efd2f1888058e21e77098216ca9b"},
+         {1, 14, "7ed241af1b1cdc59f961b2ee4113e858cd9800b4daa3fb0ada4f303fd6efb6a7"},
+         {11, 28, "983398ff5981d992b32107b53772f6973ed8a6ccfa52064673d7b271ba8e5714"},
+         {17, 14, "5d99f33fbe55fa0ad042dab37de41563316316ed30ef627e7f5e2f0b8e2dde6b"},
+         {20, 8, "b02567ad909f822f84db228e632c399b8817429ea14342a8a4f684da8a1d97b6"},
+     }},
+    {7,
+     true,
+     {
+         {12, 7, "d9b4c7bd5d9c3815a343b6b3f55087521869623c882c930bbb9219e1a580bbd3"},
+         {9, 14, "1fa4a63d532cfea97cbc0c0a8307d0ed871a510499e4c1dc809c680c43782aa2"},
+         {3, 28, "6a86802040eb3b3bc456e9fcb67ea50217b7b13a48ca0d3f7638df0407cce5ca"},
+         {17, 14, "5d99f33fbe55fa0ad042dab37de41563316316ed30ef627e7f5e2f0b8e2dde6b"},
+         {20, 8, "b02567ad909f822f84db228e632c399b8817429ea14342a8a4f684da8a1d97b6"},
+     }},
+    {10,
+     true,
+     {
+         {7, 56, "01340f3923ff28402fa9c204ad95b62c5e6b55e1f24cd6fe998d702e728375e4"},
+         {17, 14, "5d99f33fbe55fa0ad042dab37de41563316316ed30ef627e7f5e2f0b8e2dde6b"},
+     }},
+    {10,
+     false,
+     {
+         {20, 8, "b02567ad909f822f84db228e632c399b8817429ea14342a8a4f684da8a1d97b6"},
+         {7, 56, "01340f3923ff28402fa9c204ad95b62c5e6b55e1f24cd6fe998d702e728375e4"},
+         {17, 14, "5d99f33fbe55fa0ad042dab37de41563316316ed30ef627e7f5e2f0b8e2dde6b"},
+     }},
+    {4,
+     false,
+     {
+         {8, 7, "43bc0d4aad42ffaf48e05b92f17062a8a484a5bee9c8c3f735f587b458bb1d1a"},
+         {10, 7, "2758814340cc3b1a2cf24cc62d62b131f392e7a207af23c84adfb688e894cdf4"},
+         {13, 14, "4dd34dd1b983e706d8471963f7e4c1ca47e0f7fcdcfadd22a04308f6acc63ab5"},
+         {3, 28, "6a86802040eb3b3bc456e9fcb67ea50217b7b13a48ca0d3f7638df0407cce5ca"},
+         {17, 14, "5d99f33fbe55fa0ad042dab37de41563316316ed30ef627e7f5e2f0b8e2dde6b"},
+         {20, 8, "b02567ad909f822f84db228e632c399b8817429ea14342a8a4f684da8a1d97b6"},
+     }},
+};
+
+tree_node to_node(const pinned_node& p) {
+  tree_node n{p.index, p.size, {}};
+  byte_buffer h;
+  BOOST_REQUIRE(from_hex(p.hash, h));
+  BOOST_REQUIRE_EQUAL(h.size(), 32u);
+  std::copy(h.begin(), h.end(), n.hash.begin());
+  return n;
+}
+
+template <size_t N>
+std::array<uint8_t, N> hex_array(std::string_view hex) {
+  byte_buffer b;
+  BOOST_REQUIRE(from_hex(hex, b));
+  BOOST_REQUIRE_EQUAL(b.size(), N);
+  std::array<uint8_t, N> out{};
+  std::copy(b.begin(), b.end(), out.begin());
+  return out;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(verifies_with_signature) {
@@ -394,5 +484,62 @@ BOOST_AUTO_TEST_CASE(seeded_random_proofs) {
     std::string wrong = v + "x";
     BOOST_REQUIRE(!verify_data(block, std::string_view(wrong), proof, t.signature(length),
                                t.lookup(have), t.keys.public_key));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(reference_proofs_verify) {
+  const public_key key = hex_array<32>(reference_key);
+  const signature_t sig = hex_array<64>(reference_signature_11);
+  for (const reference_proof& rp : reference_proofs) {
+    BOOST_TEST_CONTEXT("block " << rp.block << (rp.has_value ? " value" : " hash")) {
+      std::vector<tree_node> proof;
+      for (const pinned_node& p : rp.nodes) proof.push_back(to_node(p));
+      std::string v = "block-" + std::to_string(rp.block);
+      auto r = rp.has_value
+                   ? verify_data(rp.block, std::string_view(v), proof, sig, nothing_trusted(), key)
+                   : verify_hash(rp.block, proof, sig, nothing_trusted(), key);
+      BOOST_REQUIRE_MESSAGE(r.has_value(), r.error().to_string());
+      BOOST_TEST(r->signed_length == 11u);
+      BOOST_TEST(indexes_of(r->roots) == (std::vector<uint64_t>{7, 17, 20}),
+                 boost::test_tools::per_element());
+      // A stranger's key must not verify the same proof.
+      public_key other = key;
+      other[0] ^= 1;
+      BOOST_TEST(!(rp.has_value ? verify_data(rp.block, std::string_view(v), proof, sig,
+                                              nothing_trusted(), other)
+                                : verify_hash(rp.block, proof, sig, nothing_trusted(), other)));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(our_tree_and_proofs_match_the_reference) {
+  // Our builder, signer and proof layout reproduce the reference's bytes for the same feed.
+  merkle_builder b;
+  std::map<uint64_t, tree_node> nodes;
+  std::vector<tree_node> out;
+  for (uint64_t i = 0; i < 11; ++i) {
+    out.clear();
+    std::string v = "block-" + std::to_string(i);
+    b.append(std::string_view(v), out);
+    for (const tree_node& n : out) nodes[n.index] = n;
+  }
+  std::array<uint8_t, 32> seed{};
+  for (size_t i = 0; i < seed.size(); ++i) seed[i] = static_cast<uint8_t>(i);
+  crypto::key_pair kp = crypto::key_pair_from_seed(seed);
+  BOOST_TEST(to_hex(crypto::sign(crypto::signable(b.roots(), 11), kp.secret_key)) ==
+             reference_signature_11);
+  test_tree layout(11);
+  for (const reference_proof& rp : reference_proofs) {
+    std::vector<uint64_t> want;
+    if (!rp.has_value) want.push_back(2 * rp.block);
+    for (const tree_node& n : layout.proof(rp.block, 11)) want.push_back(n.index);
+    std::vector<uint64_t> got;
+    for (const pinned_node& p : rp.nodes) got.push_back(p.index);
+    BOOST_TEST(got == want, boost::test_tools::per_element());
+    for (const pinned_node& p : rp.nodes) {
+      BOOST_TEST_CONTEXT("node " << p.index) {
+        BOOST_TEST(nodes.at(p.index) == to_node(p));
+      }
+    }
   }
 }
