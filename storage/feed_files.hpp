@@ -21,11 +21,15 @@ struct write_batch {
   byte_buffer data;
   uint64_t first_node = 0;          // tree entries first_node .. first_node + nodes.size()
   std::vector<tree_node> nodes;     // must be contiguous indexes starting at first_node
+  // Parents completed by the batch whose index lies below first_node (at most ~log2(length) per
+  // batch); each is written on its own, after `nodes`.
+  std::vector<tree_node> scattered_nodes;
   std::vector<std::pair<uint64_t, signature_t>> signatures;  // slot index -> signature
   std::vector<std::pair<uint64_t, byte_buffer>> bitfield_pages;  // page -> page_size bytes
   bool sync = false;  // fdatasync each touched file before returning
   bool empty() const {
-    return data.empty() && nodes.empty() && signatures.empty() && bitfield_pages.empty();
+    return data.empty() && nodes.empty() && scattered_nodes.empty() && signatures.empty() &&
+           bitfield_pages.empty();
   }
 };
 

@@ -1,0 +1,231 @@
+// Local subcommands: create, append, cat, info, audit.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+
+namespace ddb::cli {
+
+namespace {
+
+constexpr size_t stdin_batch_blocks = 4096;
+constexpr size_t stdin_batch_bytes = 4 << 20;
+
+struct append_args {
+  std::string dir;
+  std::vector<std::string> blocks;
+  std::string file;
+  size_t block_size = 64 * 1024;
+  bool progress = false;
+};
+
+// Writes one batch; with --progress prints the length once it is written.
+status write_batch(feed_client& feed, block_list& batch, const append_args& a, uint64_t& length) {
+  if (batch.empty()) return status::ok();
+  size_t n = batch.size();
+  auto first = feed.append(std::move(batch));
+  batch.clear();
+  if (!first) return first.error();
+  length = *first + n;
+  if (a.progress) std::cout << length << std::endl;  // flushed: a crash test reads it
+  return status::ok();
+}
+
+int run_append(caf::actor_system& sys, const append_args& a) {
+  auto feed = open_dir(sys, a.dir, access::read_write);
+  if (!feed) return fail(feed.error());
+  auto info = feed->info();
+  if (!info) return fail(info.error());
+  uint64_t length = info->length;
+  block_list batch;
+  status st;
+  if (!a.blocks.empty()) {
+    for (const auto& b : a.blocks) batch.emplace_back(b.begin(), b.end());
+    st = write_batch(*feed, batch, a, length);
+  } else if (!a.file.empty()) {
+    std::ifstream in(a.file, std::ios::binary);
+    if (!in) return fail("cannot read " + a.file);
+    if (a.block_size == 0 || a.block_size > max_block_size) return fail("bad --block-size");
+    byte_buffer chunk(a.block_size);
+    size_t pending_bytes = 0;
+    while (st && in) {
+      in.read(reinterpret_cast<char*>(chunk.data()), static_cast<std::streamsize>(chunk.size()));
+      auto got = static_cast<size_t>(in.gcount());
+      if (got == 0) break;
+      batch.emplace_back(chunk.begin(), chunk.begin() + got);
+      pending_bytes += got;
+      if (pending_bytes >= stdin_batch_bytes) {
+        st = write_batch(*feed, batch, a, length);
+        pending_bytes = 0;
+      }
+    }
+    if (st) st = write_batch(*feed, batch, a, length);
+  } else {
+    std::string line;
+    size_t pending_bytes = 0;
+    while (st && std::getline(std::cin, line)) {
+      pending_bytes += line.size();
+      batch.emplace_back(line.begin(), line.end());
+      if (batch.size() >= stdin_batch_blocks || pending_bytes >= stdin_batch_bytes) {
+        st = write_batch(*feed, batch, a, length);
+        pending_bytes = 0;
+      }
+    }
+    if (st) st = write_batch(*feed, batch, a, length);
+  }
+  if (!st) return fail(st);
+  std::cout << length << "\n";
+  status closed = feed->close();
+  return closed ? 0 : fail(closed);
+}
+
+struct cat_args {
+  std::string dir;
+  uint64_t start = 0;
+  std::optional<uint64_t> end;
+  bool live = false;
+};
+
+int run_cat(caf::actor_system& sys, const cat_args& a) {
+  auto feed = open_dir(sys, a.dir, access::read_only);
+  if (!feed) return fail(feed.error());
+  auto info = feed->info();
+  if (!info) return fail(info.error());
+  constexpr uint64_t batch = 1024;
+  for (uint64_t i = a.start;;) {
+    uint64_t limit = a.end ? *a.end : (a.live ? UINT64_MAX : info->length);
+    if (i >= limit) break;
+    uint64_t stop = std::min(limit, i + batch);
+    if (a.live) {  // read what exists in batches; wait for one block at a time beyond it
+      auto now = feed->info();
+      if (!now) return fail(now.error());
+      stop = now->length > i ? std::min(stop, now->length) : i + 1;
+    }
+    auto blocks = feed->get_batch(i, stop, get_options{a.live, 0});
+    if (!blocks) return fail(blocks.error());
+    for (const auto& b : *blocks) {
+      std::cout.write(reinterpret_cast<const char*>(b.data()),
+                      static_cast<std::streamsize>(b.size()));
+      std::cout.put('\n');
+    }
+    if (a.live) std::cout.flush();
+    i = stop;
+  }
+  std::cout.flush();
+  feed->close();
+  return 0;
+}
+
+int run_info(caf::actor_system& sys, const std::string& dir, bool json) {
+  auto feed = open_dir(sys, dir, access::read_only);
+  if (!feed) return fail(feed.error());
+  auto info = feed->info();
+  if (!info) return fail(info.error());
+  bool signature_valid = false;
+  if (info->length > 0) {
+    auto sig = feed->signature();
+    if (sig) {
+      auto ok = feed->verify(sig->index, sig->signature);
+      signature_valid = ok && *ok;
+    }
+  }
+  nlohmann::json out = {{"key", to_hex(info->key)},
+                        {"discoveryKey", to_hex(info->discovery_key)},
+                        {"length", info->length},
+                        {"byteLength", info->byte_length},
+                        {"downloaded", info->downloaded},
+                        {"writable", info->writable},
+                        {"signatureValid", signature_valid}};
+  if (json) {
+    std::cout << out.dump() << "\n";
+  } else {
+    for (auto& [k, v] : out.items()) std::cout << k << ": " << v << "\n";
+  }
+  feed->close();
+  return 0;
+}
+
+int run_audit(caf::actor_system& sys, const std::string& dir, bool json) {
+  auto feed = open_dir(sys, dir, access::read_write);
+  if (!feed) return fail(feed.error());
+  auto report = feed->audit();
+  if (!report) return fail(report.error());
+  if (json) {
+    std::cout << nlohmann::json{{"valid", report->valid}, {"invalid", report->invalid}}.dump()
+              << "\n";
+  } else {
+    std::cout << "valid: " << report->valid << "\ninvalid: " << report->invalid << "\n";
+  }
+  feed->close();
+  return 0;
+}
+
+}  // namespace
+
+void add_create(CLI::App& app, runner& run) {
+  auto* cmd = app.add_subcommand("create", "create a feed in DIR and print its public key");
+  auto dir = std::make_shared<std::string>();
+  cmd->add_option("DIR", *dir, "feed directory")->required();
+  cmd->callback([dir, &run] {
+    run = [dir](caf::actor_system& sys) {
+      feed_options opts;
+      auto feed = feed_client::open(sys, *dir, opts);
+      if (!feed) return fail(feed.error());
+      auto info = feed->info();
+      if (!info) return fail(info.error());
+      std::cout << to_hex(info->key) << "\n";
+      feed->close();
+      return 0;
+    };
+  });
+}
+
+void add_append(CLI::App& app, runner& run) {
+  auto* cmd = app.add_subcommand("append", "append blocks (arguments, stdin lines or a file)");
+  auto a = std::make_shared<append_args>();
+  cmd->add_option("DIR", a->dir, "feed directory")->required();
+  cmd->add_option("BLOCK", a->blocks, "blocks to append (one per argument)");
+  cmd->add_option("--file", a->file, "append the contents of a file");
+  cmd->add_option("--block-size", a->block_size, "block size for --file");
+  cmd->add_flag("--progress", a->progress, "print the length after every written batch");
+  cmd->callback([a, &run] { run = [a](caf::actor_system& sys) { return run_append(sys, *a); }; });
+}
+
+void add_cat(CLI::App& app, runner& run) {
+  auto* cmd = app.add_subcommand("cat", "print blocks, each followed by a newline");
+  auto a = std::make_shared<cat_args>();
+  auto end = std::make_shared<uint64_t>(0);
+  cmd->add_option("DIR", a->dir, "feed directory")->required();
+  cmd->add_option("--start", a->start, "first block");
+  auto* end_opt = cmd->add_option("--end", *end, "end block (exclusive)");
+  cmd->add_flag("--live", a->live, "keep waiting for new blocks");
+  cmd->callback([a, end, end_opt, &run] {
+    if (end_opt->count() > 0) a->end = *end;
+    run = [a](caf::actor_system& sys) { return run_cat(sys, *a); };
+  });
+}
+
+void add_info(CLI::App& app, runner& run) {
+  auto* cmd = app.add_subcommand("info", "print what is known about a feed");
+  auto dir = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  cmd->add_option("DIR", *dir, "feed directory")->required();
+  cmd->add_flag("--json", *json, "one JSON object");
+  cmd->callback([=, &run] { run = [=](caf::actor_system& sys) { return run_info(sys, *dir, *json); }; });
+}
+
+void add_audit(CLI::App& app, runner& run) {
+  auto* cmd = app.add_subcommand("audit", "re-hash every stored block; clear invalid ones");
+  auto dir = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  cmd->add_option("DIR", *dir, "feed directory")->required();
+  cmd->add_flag("--json", *json, "one JSON object");
+  cmd->callback([=, &run] { run = [=](caf::actor_system& sys) { return run_audit(sys, *dir, *json); }; });
+}
+
+}  // namespace ddb::cli

@@ -1,0 +1,131 @@
+#pragma once
+// The log engine: one feed (a signed append-only log) over its six files. Synchronous and
+// single-threaded: the feed actor owns one `feed` and is the only caller, so there are no locks.
+// Every operation either completes and leaves the files consistent, or returns an error and
+// leaves the files as they were (bad input is rejected before anything is written).
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bitfield.hpp"
+#include "core/crypto.hpp"
+#include "core/merkle.hpp"
+#include "core/result.hpp"
+#include "core/tree_index.hpp"
+#include "core/types.hpp"
+#include "log/node_cache.hpp"
+#include "storage/env.hpp"
+#include "storage/feed_files.hpp"
+
+namespace ddb {
+
+struct feed_options {
+  std::optional<::ddb::public_key> key;  // the feed to open; generated when absent and allowed
+  std::optional<::ddb::secret_key> secret_key;  // makes the feed writable
+  bool create_if_missing = true;         // generate a key pair when nothing is stored
+  bool overwrite = false;                // discard whatever is stored
+  bool store_secret_key = true;          // persist the secret key in `secret_key`
+  bool writer_lock = true;               // take the single-writer lock on the files
+  bool sync_writes = false;              // fdatasync before an append is acknowledged
+  std::string ns = "ddatabase";          // discovery-key namespace ("hypercore" for hypercore 9)
+  crypto::hooks crypto;                  // custom sign / verify
+};
+
+struct signature_info {
+  uint64_t index = 0;  // the last block the signature covers
+  signature_t signature{};
+};
+
+struct seek_result {
+  uint64_t index = 0;   // the block holding the byte
+  uint64_t offset = 0;  // the byte's offset inside that block
+};
+
+struct audit_report {
+  uint64_t valid = 0;
+  uint64_t invalid = 0;
+};
+
+class feed {
+ public:
+  // Opens or creates the feed stored in `storage`. Takes ownership of `storage`.
+  static result<std::unique_ptr<feed>> open(std::unique_ptr<env> storage, feed_options opts);
+  ~feed();
+  feed(const feed&) = delete;
+  feed& operator=(const feed&) = delete;
+
+  const public_key& key() const { return key_; }
+  const hash_t& discovery_key() const { return discovery_key_; }
+  uint64_t length() const { return length_; }
+  uint64_t byte_length() const { return byte_length_; }
+  bool writable() const { return secret_key_.has_value() && !closed_; }
+  bool readable() const { return !closed_; }
+  bool closed() const { return closed_; }
+  const std::vector<tree_node>& roots() const { return builder_.roots(); }
+
+  // Appends blocks as one batch: one signature and one write per file. Returns the index of
+  // the first appended block. Rejects the whole batch (writing nothing) on any bad block.
+  result<uint64_t> append(const std::vector<byte_view>& blocks);
+  result<uint64_t> append(const std::vector<byte_buffer>& blocks);
+
+  // A locally stored block. errc::bad_index beyond the length, errc::unavailable when the block
+  // is within the length but not stored here.
+  result<byte_buffer> get(uint64_t index);
+  // Blocks [start, end) in two reads (tree, data); every block must be stored.
+  status get_batch(uint64_t start, uint64_t end, std::vector<byte_buffer>& out);
+
+  bool has(uint64_t index) const { return bits_.get(index); }
+  bool has(uint64_t start, uint64_t end) const { return bits_.all(start, end); }
+  uint64_t downloaded(uint64_t start, uint64_t end) const { return bits_.count(start, end); }
+  uint64_t downloaded() const { return bits_.count(0, length_); }
+
+  // Drops blocks [start, end) from the local store (bits cleared, data bytes freed).
+  status clear(uint64_t start, uint64_t end);
+  // Byte offset -> (block, offset in block). byte_length maps to (length, 0).
+  result<seek_result> seek(uint64_t byte_offset);
+  // The first stored signature at or after `index` (default: the latest block).
+  result<signature_info> signature(std::optional<uint64_t> index = std::nullopt);
+  // Whether `sig` signs the tree of length index + 1.
+  result<bool> verify(uint64_t index, const signature_t& sig);
+  // The full roots of the tree of length index + 1.
+  result<std::vector<tree_node>> root_hashes(uint64_t index);
+  // Re-hashes every stored block; clears those that do not match their leaf.
+  result<audit_report> audit();
+
+  status close();
+  // Closes and deletes every file of this feed.
+  status destroy_storage();
+
+  // For the replication layer and tests: a tree node we hold (nullopt when absent).
+  result<std::optional<tree_node>> node(uint64_t index);
+  const bitfield& bits() const { return bits_; }
+
+ private:
+  feed(std::unique_ptr<feed_files> files, feed_options opts);
+  status load(const std::optional<public_key>& stored_key,
+              const std::optional<secret_key>& stored_secret);
+  result<tree_node> require_node(uint64_t index);
+  result<uint64_t> data_offset(uint64_t block);
+  status write_dirty_bits();
+  status check_open() const;
+  void rollback_append(uint64_t old_length, uint64_t count, const std::vector<tree_node>& old_roots);
+
+  std::unique_ptr<feed_files> files_;
+  feed_options opts_;
+  bitfield bits_;
+  tree_index tree_{bits_};
+  merkle_builder builder_;
+  node_cache cache_;
+  public_key key_{};
+  std::optional<secret_key> secret_key_;
+  hash_t discovery_key_{};
+  uint64_t length_ = 0;
+  uint64_t byte_length_ = 0;
+  bool closed_ = false;
+  // Scratch buffers reused by append (hot path).
+  std::vector<tree_node> produced_;
+  write_batch batch_;
+};
+
+}  // namespace ddb

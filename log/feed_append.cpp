@@ -1,0 +1,110 @@
+// Appending: hash the blocks into the tree, sign the new roots once per batch, and write the
+// batch with one write per file (data, tree, signatures, then the bitfield that makes it visible).
+#include "core/flat_tree.hpp"
+#include "log/feed.hpp"
+
+namespace ddb {
+
+result<uint64_t> feed::append(const std::vector<byte_buffer>& blocks) {
+  std::vector<byte_view> views(blocks.begin(), blocks.end());
+  return append(views);
+}
+
+result<uint64_t> feed::append(const std::vector<byte_view>& blocks) {
+  DDB_TRY(check_open());
+  if (!secret_key_) return make_error(errc::not_writable, "the feed has no secret key");
+  size_t total = 0;
+  for (const byte_view& b : blocks) {
+    if (b.size > max_block_size) {
+      return make_error(errc::block_too_large, "blocks must be at most 8 MiB");
+    }
+    total += b.size;
+  }
+  const uint64_t first = length_;
+  if (blocks.empty()) return first;
+
+  const uint64_t count = blocks.size();
+  const uint64_t node_first = 2 * first;
+  const uint64_t node_end = 2 * (first + count) - 1;  // exclusive: the last leaf + 1
+  const std::vector<tree_node> old_roots = builder_.roots();
+
+  batch_.data_offset = byte_length_;
+  batch_.data.clear();
+  batch_.data.reserve(total);
+  batch_.first_node = node_first;
+  batch_.nodes.assign(node_end - node_first, tree_node{});
+  for (uint64_t i = node_first; i < node_end; ++i) batch_.nodes[i - node_first].index = i;
+  batch_.scattered_nodes.clear();
+  batch_.signatures.clear();
+  batch_.bitfield_pages.clear();
+  batch_.sync = opts_.sync_writes;
+
+  produced_.clear();
+  for (const byte_view& b : blocks) {
+    batch_.data.insert(batch_.data.end(), b.begin(), b.end());
+    builder_.append(b, produced_);
+  }
+  for (const tree_node& n : produced_) {
+    if (n.index >= node_first && n.index < node_end) {
+      batch_.nodes[n.index - node_first] = n;
+    } else {
+      batch_.scattered_nodes.push_back(n);
+    }
+  }
+
+  const uint64_t new_length = first + count;
+  auto signable = crypto::signable(builder_.roots(), new_length);
+  signature_t sig;
+  if (opts_.crypto.sign) {
+    auto s = opts_.crypto.sign(byte_view(signable), *secret_key_);
+    if (!s) {
+      builder_ = merkle_builder(old_roots, first);
+      return s.error();
+    }
+    sig = *s;
+  } else {
+    sig = crypto::sign(byte_view(signable), *secret_key_);
+  }
+  batch_.signatures.emplace_back(new_length - 1, sig);
+
+  for (uint64_t i = first; i < new_length; ++i) bits_.set(i, true);
+  for (const tree_node& n : produced_) bits_.set_tree(n.index, true);
+  for (uint64_t page : bits_.take_dirty()) {
+    byte_buffer bytes(bitfield::page_size);
+    bits_.write_page(page, bytes.data());
+    batch_.bitfield_pages.emplace_back(page, std::move(bytes));
+  }
+
+  status st = files_->write(batch_);
+  if (!st) {
+    rollback_append(first, count, old_roots);
+    return st;
+  }
+  for (const tree_node& n : produced_) cache_.put(n);
+  length_ = new_length;
+  byte_length_ = builder_.byte_length();
+  return first;
+}
+
+void feed::rollback_append(uint64_t old_length, uint64_t count,
+                           const std::vector<tree_node>& old_roots) {
+  for (uint64_t i = old_length; i < old_length + count; ++i) bits_.set(i, false);
+  // Resetting the bits re-marks their pages dirty: the next write rewrites them from memory,
+  // repairing any page the failed batch managed to write.
+  for (const tree_node& n : produced_) bits_.set_tree(n.index, false);
+  builder_ = merkle_builder(old_roots, old_length);
+}
+
+status feed::write_dirty_bits() {
+  write_batch wb;
+  for (uint64_t page : bits_.take_dirty()) {
+    byte_buffer bytes(bitfield::page_size);
+    bits_.write_page(page, bytes.data());
+    wb.bitfield_pages.emplace_back(page, std::move(bytes));
+  }
+  wb.sync = opts_.sync_writes;
+  if (wb.empty()) return status::ok();
+  return files_->write(wb);
+}
+
+}  // namespace ddb

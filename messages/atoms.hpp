@@ -1,0 +1,53 @@
+#pragma once
+// Every atom of the project (ddb_ prefix: CAF predefines get_atom, put_atom, ok_atom, ...).
+// Atom text is limited to 10 characters.
+#include <caf/atom.hpp>
+
+namespace ddb {
+
+using ddb_append_atom = caf::atom_constant<caf::atom("ddb_append")>;
+using ddb_get_atom = caf::atom_constant<caf::atom("ddb_get")>;
+using ddb_batch_atom = caf::atom_constant<caf::atom("ddb_batch")>;
+using ddb_head_atom = caf::atom_constant<caf::atom("ddb_head")>;
+using ddb_has_atom = caf::atom_constant<caf::atom("ddb_has")>;
+using ddb_dl_atom = caf::atom_constant<caf::atom("ddb_dl")>;  // downloaded(start, end)
+using ddb_clear_atom = caf::atom_constant<caf::atom("ddb_clear")>;
+using ddb_seek_atom = caf::atom_constant<caf::atom("ddb_seek")>;
+using ddb_sig_atom = caf::atom_constant<caf::atom("ddb_sig")>;
+using ddb_verify_atom = caf::atom_constant<caf::atom("ddb_verify")>;
+using ddb_roots_atom = caf::atom_constant<caf::atom("ddb_roots")>;
+using ddb_audit_atom = caf::atom_constant<caf::atom("ddb_audit")>;
+using ddb_info_atom = caf::atom_constant<caf::atom("ddb_info")>;
+using ddb_cancel_atom = caf::atom_constant<caf::atom("ddb_cancel")>;
+using ddb_close_atom = caf::atom_constant<caf::atom("ddb_close")>;
+using ddb_destroy_atom = caf::atom_constant<caf::atom("ddb_drop")>;
+using ddb_sub_atom = caf::atom_constant<caf::atom("ddb_sub")>;
+using ddb_unsub_atom = caf::atom_constant<caf::atom("ddb_unsub")>;
+using ddb_event_atom = caf::atom_constant<caf::atom("ddb_event")>;
+// Internal to the feed actor.
+using ddb_flush_atom = caf::atom_constant<caf::atom("ddb_flush")>;
+using ddb_tmo_atom = caf::atom_constant<caf::atom("ddb_tmo")>;
+
+constexpr ddb_append_atom ddb_append_atom_v{};
+constexpr ddb_get_atom ddb_get_atom_v{};
+constexpr ddb_batch_atom ddb_batch_atom_v{};
+constexpr ddb_head_atom ddb_head_atom_v{};
+constexpr ddb_has_atom ddb_has_atom_v{};
+constexpr ddb_dl_atom ddb_dl_atom_v{};
+constexpr ddb_clear_atom ddb_clear_atom_v{};
+constexpr ddb_seek_atom ddb_seek_atom_v{};
+constexpr ddb_sig_atom ddb_sig_atom_v{};
+constexpr ddb_verify_atom ddb_verify_atom_v{};
+constexpr ddb_roots_atom ddb_roots_atom_v{};
+constexpr ddb_audit_atom ddb_audit_atom_v{};
+constexpr ddb_info_atom ddb_info_atom_v{};
+constexpr ddb_cancel_atom ddb_cancel_atom_v{};
+constexpr ddb_close_atom ddb_close_atom_v{};
+constexpr ddb_destroy_atom ddb_destroy_atom_v{};
+constexpr ddb_sub_atom ddb_sub_atom_v{};
+constexpr ddb_unsub_atom ddb_unsub_atom_v{};
+constexpr ddb_event_atom ddb_event_atom_v{};
+constexpr ddb_flush_atom ddb_flush_atom_v{};
+constexpr ddb_tmo_atom ddb_tmo_atom_v{};
+
+}  // namespace ddb

@@ -1,0 +1,39 @@
+#pragma once
+// The feed actor's typed interface: the seed API's local capabilities as messages. Errors come
+// back as caf::error in the "ddb" category carrying our errc (see messages/errors.hpp).
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/feed_messages.hpp"
+#include "messages/inspect.hpp"
+
+namespace ddb {
+
+using feed_actor = caf::typed_actor<
+    // append a batch -> index of its first block (concurrent appends are grouped)
+    caf::replies_to<ddb_append_atom, block_list>::with<uint64_t>,
+    caf::replies_to<ddb_get_atom, uint64_t, get_options>::with<byte_buffer>,
+    // blocks [start, end)
+    caf::replies_to<ddb_batch_atom, uint64_t, uint64_t, get_options>::with<block_list>,
+    caf::replies_to<ddb_head_atom, get_options>::with<byte_buffer>,
+    caf::replies_to<ddb_has_atom, uint64_t, uint64_t>::with<bool>,
+    caf::replies_to<ddb_dl_atom, uint64_t, uint64_t>::with<uint64_t>,
+    caf::replies_to<ddb_clear_atom, uint64_t, uint64_t>::with<void>,
+    caf::replies_to<ddb_seek_atom, uint64_t>::with<seek_reply>,
+    // signature at or after index (latest_index: the latest block)
+    caf::replies_to<ddb_sig_atom, uint64_t>::with<signature_reply>,
+    caf::replies_to<ddb_verify_atom, uint64_t, signature_t>::with<bool>,
+    caf::replies_to<ddb_roots_atom, uint64_t>::with<node_list>,
+    caf::replies_to<ddb_audit_atom>::with<audit_reply>,
+    caf::replies_to<ddb_info_atom>::with<feed_info>,
+    // cancel pending gets of blocks in [start, end)
+    caf::replies_to<ddb_cancel_atom, uint64_t, uint64_t>::with<void>,
+    caf::replies_to<ddb_sub_atom, caf::actor>::with<void>,
+    caf::replies_to<ddb_unsub_atom, caf::actor>::with<void>,
+    caf::replies_to<ddb_close_atom>::with<void>,
+    caf::replies_to<ddb_destroy_atom>::with<void>,
+    // internal
+    caf::reacts_to<ddb_flush_atom>, caf::reacts_to<ddb_tmo_atom, uint64_t>>;
+
+}  // namespace ddb

@@ -1,0 +1,47 @@
+#pragma once
+// CAF inspection for every type carried in actor messages (printing in logs and traces;
+// messages stay local, but CAF 0.17 requires every message type to be inspectable).
+#include <caf/meta/type_name.hpp>
+
+#include "core/types.hpp"
+#include "messages/feed_messages.hpp"
+
+namespace ddb {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tree_node& x) {
+  return f(caf::meta::type_name("tree_node"), x.index, x.size, x.hash);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, get_options& x) {
+  return f(caf::meta::type_name("get_options"), x.wait, x.timeout_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, feed_info& x) {
+  return f(caf::meta::type_name("feed_info"), x.key, x.discovery_key, x.length, x.byte_length,
+           x.downloaded, x.writable, x.readable);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, signature_reply& x) {
+  return f(caf::meta::type_name("signature_reply"), x.index, x.signature);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, seek_reply& x) {
+  return f(caf::meta::type_name("seek_reply"), x.index, x.offset);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audit_reply& x) {
+  return f(caf::meta::type_name("audit_reply"), x.valid, x.invalid);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, feed_event& x) {
+  return f(caf::meta::type_name("feed_event"), x.type, x.length, x.byte_length);
+}
+
+}  // namespace ddb
