@@ -50,6 +50,10 @@ class bitfield {
   bool set_tree(uint64_t node, bool value);
   // One past the highest set tree bit (0 when none): bounds tree walks (tree_index::blocks).
   uint64_t tree_length() const;
+  // The reference's tree-bitfield length in bits: 8 * (one past the highest tree byte ever
+  // changed, or 2048 * the number of pages loaded, whichever is larger). Never shrinks. The
+  // reference's digest bounds its walk by this value (tree_index::digest mirrors it).
+  uint64_t tree_extent() const;
 
   // Pages changed since the last take_dirty(), ascending; clears the dirty set.
   std::vector<uint64_t> take_dirty();
