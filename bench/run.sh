@@ -30,9 +30,10 @@ out=${BENCH_OUT:-$work}
 mkdir -p "$out"
 trap 'rm -rf "$work"' EXIT
 
-# field FILE NAME: prints a top-level field of the JSON line in FILE ("" if absent).
+# field FILE NAME: prints a top-level field of the last JSON line in FILE ("" if absent);
+# numbers are rounded (integers from 100 up, else 2 decimals).
 field() {
-  node -e 'try { const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()); const v = j[process.argv[2]]; process.stdout.write(v === undefined || v === null ? "" : String(v)) } catch (_) {}' "$1" "$2"
+  node -e 'try { const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()); let v = j[process.argv[2]]; if (typeof v === "number") v = Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100; process.stdout.write(v === undefined || v === null ? "" : String(v)) } catch (_) {}' "$1" "$2"
 }
 
 status=0
