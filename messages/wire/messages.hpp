@@ -115,10 +115,10 @@ struct unknown_message {
   byte_buffer body;
 };
 
-using message = std::variant<open_message, options_message, status_message, have_message,
-                             unhave_message, want_message, unwant_message, request_message,
-                             cancel_message, data_message, close_message, extension_message,
-                             unknown_message>;
+using message =
+    std::variant<open_message, options_message, status_message, have_message, unhave_message,
+                 want_message, unwant_message, request_message, cancel_message, data_message,
+                 close_message, extension_message, unknown_message>;
 
 // Encoders: append the body bytes to `out`.
 void encode(const noise_payload& m, byte_buffer& out);

@@ -257,19 +257,32 @@ result<message> widen(result<T> r) {
 
 result<message> decode_message(uint8_t type, byte_view body) {
   switch (type) {
-    case 0: return widen(decode_open(body));
-    case 1: return widen(decode_options(body));
-    case 2: return widen(decode_status(body));
-    case 3: return widen(decode_have(body));
-    case 4: return widen(decode_unhave(body));
-    case 5: return widen(decode_want(body));
-    case 6: return widen(decode_unwant(body));
-    case 7: return widen(decode_request(body));
-    case 8: return widen(decode_cancel(body));
-    case 9: return widen(decode_data(body));
-    case 10: return widen(decode_close(body));
-    case 15: return widen(decode_extension(body));
-    default: break;
+    case 0:
+      return widen(decode_open(body));
+    case 1:
+      return widen(decode_options(body));
+    case 2:
+      return widen(decode_status(body));
+    case 3:
+      return widen(decode_have(body));
+    case 4:
+      return widen(decode_unhave(body));
+    case 5:
+      return widen(decode_want(body));
+    case 6:
+      return widen(decode_unwant(body));
+    case 7:
+      return widen(decode_request(body));
+    case 8:
+      return widen(decode_cancel(body));
+    case 9:
+      return widen(decode_data(body));
+    case 10:
+      return widen(decode_close(body));
+    case 15:
+      return widen(decode_extension(body));
+    default:
+      break;
   }
   if (type > 15) return make_error(errc::protocol_error, "message type over 15");
   return message(unknown_message{type, body.to_buffer()});

@@ -31,7 +31,9 @@ void encode_node(const tree_node& n, byte_buffer& out) {
 
 }  // namespace
 
-void encode(const noise_payload& m, byte_buffer& out) { put_bytes(out, 1, m.nonce); }
+void encode(const noise_payload& m, byte_buffer& out) {
+  put_bytes(out, 1, m.nonce);
+}
 
 void encode(const open_message& m, byte_buffer& out) {
   put_bytes(out, 1, m.discovery_key);
@@ -95,7 +97,9 @@ void encode(const data_message& m, byte_buffer& out) {
   put_opt_bytes(out, 4, m.signature);
 }
 
-void encode(const close_message& m, byte_buffer& out) { put_opt_bytes(out, 1, m.discovery_key); }
+void encode(const close_message& m, byte_buffer& out) {
+  put_opt_bytes(out, 1, m.discovery_key);
+}
 
 void encode(const extension_message& m, byte_buffer& out) {
   append_varint(out, m.id);
@@ -118,7 +122,9 @@ uint8_t type_of(const message& m) {
   return static_cast<uint8_t>(m.index());  // variant order matches types 0..10
 }
 
-bool operator==(const noise_payload& a, const noise_payload& b) { return a.nonce == b.nonce; }
+bool operator==(const noise_payload& a, const noise_payload& b) {
+  return a.nonce == b.nonce;
+}
 bool operator==(const open_message& a, const open_message& b) {
   return std::tie(a.discovery_key, a.capability) == std::tie(b.discovery_key, b.capability);
 }
@@ -142,8 +148,7 @@ bool operator==(const unwant_message& a, const unwant_message& b) {
   return std::tie(a.start, a.length) == std::tie(b.start, b.length);
 }
 bool operator==(const request_message& a, const request_message& b) {
-  return std::tie(a.index, a.bytes, a.hash, a.nodes) ==
-         std::tie(b.index, b.bytes, b.hash, b.nodes);
+  return std::tie(a.index, a.bytes, a.hash, a.nodes) == std::tie(b.index, b.bytes, b.hash, b.nodes);
 }
 bool operator==(const cancel_message& a, const cancel_message& b) {
   return std::tie(a.index, a.bytes, a.hash) == std::tie(b.index, b.bytes, b.hash);

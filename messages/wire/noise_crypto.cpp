@@ -102,9 +102,9 @@ status cipher_state::decrypt_with_ad(byte_view ad, byte_view ciphertext, byte_bu
   out.resize(at + ciphertext.size - mac_len);
   auto n = ietf_nonce(nonce_);
   unsigned long long written = 0;
-  if (crypto_aead_chacha20poly1305_ietf_decrypt(out.data() + at, &written, nullptr,
-                                                ciphertext.data, ciphertext.size, ad.data,
-                                                ad.size, n.data(), key_.data()) != 0) {
+  if (crypto_aead_chacha20poly1305_ietf_decrypt(out.data() + at, &written, nullptr, ciphertext.data,
+                                                ciphertext.size, ad.data, ad.size, n.data(),
+                                                key_.data()) != 0) {
     out.resize(at);
     return make_error(errc::protocol_error, "noise decryption failed");
   }
@@ -130,7 +130,9 @@ void symmetric_state::mix_key(byte_view input_key_material) {
   sodium_memzero(temp_k.data(), temp_k.size());
 }
 
-void symmetric_state::mix_hash(byte_view data) { h_ = hash({h_, data}); }
+void symmetric_state::mix_hash(byte_view data) {
+  h_ = hash({h_, data});
+}
 
 status symmetric_state::encrypt_and_hash(byte_view plaintext, byte_buffer& out) {
   size_t at = out.size();

@@ -19,7 +19,9 @@ enum wire_type : uint8_t {
   wt_fixed32 = 5,
 };
 
-inline uint64_t key(uint32_t field, wire_type wt) { return (uint64_t{field} << 3) | wt; }
+inline uint64_t key(uint32_t field, wire_type wt) {
+  return (uint64_t{field} << 3) | wt;
+}
 
 inline void put_varint(byte_buffer& out, uint32_t field, uint64_t value) {
   append_varint(out, key(field, wt_varint));
