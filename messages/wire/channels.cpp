@@ -23,7 +23,9 @@ byte_buffer encode_frame(uint64_t channel, uint8_t type, byte_view body) {
   return out;
 }
 
-void append_keep_alive(byte_buffer& out) { out.push_back(0); }
+void append_keep_alive(byte_buffer& out) {
+  out.push_back(0);
+}
 
 status frame_decoder::feed(byte_view chunk, const handler& on_frame) {
   if (failed()) return error_;
