@@ -147,16 +147,27 @@ struct feed_files::impl {
                                             std::to_string(bitfield::page_size) + ")");
   }
 
+  static void put_node(uint8_t* out, const tree_node& n) {
+    std::memcpy(out, n.hash.data(), 32);
+    put_u64be(out + 32, n.size);
+  }
+
+  // The contiguous run in one write, then each scattered parent on its own.
   status write_tree(const write_batch& b) {
-    if (b.nodes.empty()) return status::ok();
-    scratch.resize(b.nodes.size() * format::tree_entry_size);
-    uint8_t* out = scratch.data();
-    for (const tree_node& n : b.nodes) {
-      std::memcpy(out, n.hash.data(), 32);
-      put_u64be(out + 32, n.size);
-      out += format::tree_entry_size;
+    if (!b.nodes.empty()) {
+      scratch.resize(b.nodes.size() * format::tree_entry_size);
+      for (size_t i = 0; i < b.nodes.size(); ++i) {
+        put_node(scratch.data() + i * format::tree_entry_size, b.nodes[i]);
+      }
+      DDB_TRY(files[tree_file]->write(format::tree_offset(b.first_node), scratch));
     }
-    return files[tree_file]->write(format::tree_offset(b.first_node), scratch);
+    for (const tree_node& n : b.scattered_nodes) {
+      uint8_t entry[format::tree_entry_size];
+      put_node(entry, n);
+      DDB_TRY(
+          files[tree_file]->write(format::tree_offset(n.index), byte_view(entry, sizeof(entry))));
+    }
+    return status::ok();
   }
 
   // Entries (index -> bytes) at header_size + index * entry_size: one write per run of
@@ -343,9 +354,7 @@ status feed_files::load_bitfield(bitfield& bits) {
 }
 
 status feed_files::write(const write_batch& batch) {
-  for (auto& f : impl_->files) {
-    if (!f) return make_error(errc::closed, "feed files are closed");
-  }
+  if (!impl_->files[data_file]) return make_error(errc::closed, "feed files are closed");
   impl& m = *impl_;
   DDB_TRY(m.validate(batch));
   if (!batch.data.empty()) DDB_TRY(m.files[data_file]->write(batch.data_offset, batch.data));
@@ -354,7 +363,7 @@ status feed_files::write(const write_batch& batch) {
   if (batch.sync) {
     // Everything the bitfield will point at must be durable before the bitfield is.
     if (!batch.data.empty()) DDB_TRY(m.files[data_file]->sync());
-    if (!batch.nodes.empty()) DDB_TRY(m.files[tree_file]->sync());
+    if (!batch.nodes.empty() || !batch.scattered_nodes.empty()) DDB_TRY(m.files[tree_file]->sync());
     if (!batch.signatures.empty()) DDB_TRY(m.files[sig_file]->sync());
   }
   if (batch.bitfield_pages.empty()) return status::ok();

@@ -19,14 +19,14 @@ struct write_batch {
   // Contiguous runs; consecutive appends are merged into one buffer per file.
   uint64_t data_offset = 0;
   byte_buffer data;
-  uint64_t first_node = 0;          // tree entries first_node .. first_node + nodes.size()
-  std::vector<tree_node> nodes;     // must be contiguous indexes starting at first_node
+  uint64_t first_node = 0;       // tree entries first_node .. first_node + nodes.size()
+  std::vector<tree_node> nodes;  // must be contiguous indexes starting at first_node
   // Parents completed by the batch whose index lies below first_node (at most ~log2(length) per
   // batch); each is written on its own, after `nodes`.
   std::vector<tree_node> scattered_nodes;
-  std::vector<std::pair<uint64_t, signature_t>> signatures;  // slot index -> signature
+  std::vector<std::pair<uint64_t, signature_t>> signatures;      // slot index -> signature
   std::vector<std::pair<uint64_t, byte_buffer>> bitfield_pages;  // page -> page_size bytes
-  bool sync = false;  // fdatasync each touched file before returning
+  bool sync = false;  // fdatasync data, tree, signatures before the bitfield, then the bitfield
   bool empty() const {
     return data.empty() && nodes.empty() && scattered_nodes.empty() && signatures.empty() &&
            bitfield_pages.empty();
@@ -35,11 +35,12 @@ struct write_batch {
 
 struct feed_files_options {
   bool create_if_missing = true;
-  bool overwrite = false;        // discard whatever is stored
-  bool writer_lock = true;       // take the single-writer lock
+  bool overwrite = false;   // discard whatever is stored
+  bool writer_lock = true;  // take the single-writer lock
   bool store_secret_key = true;
 };
 
+// Not thread-safe: one owner (the storage actor) calls it; reads and writes share a scratch buffer.
 class feed_files {
  public:
   // Opens (or creates) the files of one feed in `e`. Owns `e`.

@@ -365,6 +365,29 @@ BOOST_AUTO_TEST_CASE(one_write_per_file_in_crash_consistent_order) {
   for (size_t i = 0; i < 6; ++i) BOOST_TEST(ops[i].file == order[i]);
 }
 
+BOOST_AUTO_TEST_CASE(scattered_parents_follow_the_run) {
+  fault_config cfg;
+  cfg.record_ops = true;
+  auto inj = make_fault_injector(make_memory_env(), cfg);
+  auto ff = feed_files::open(make_fault_env(inj), {});
+  BOOST_REQUIRE(ff.has_value());
+  inj->clear_ops();
+  write_batch b;  // blocks 2, 3 appended after 0, 1: nodes 4..6 and the parent 3
+  b.first_node = 4;
+  for (uint64_t i = 4; i < 7; ++i) b.nodes.push_back(make_node(i, 1));
+  b.scattered_nodes.push_back(make_node(3, 4));
+  b.signatures.emplace_back(3, make_sig(3));
+  BOOST_TEST((*ff)->write(b).is_ok());
+  auto ops = inj->ops();
+  BOOST_REQUIRE(ops.size() == 3u);
+  BOOST_TEST(ops[0].offset == format::tree_offset(4));
+  BOOST_TEST(ops[1].offset == format::tree_offset(3));
+  BOOST_TEST(ops[1].length == 40u);
+  BOOST_TEST(ops[2].file == "signatures");
+  BOOST_TEST(((*ff)->read_node(3)->value() == make_node(3, 4)));
+  BOOST_TEST(((*ff)->read_node(6)->value() == make_node(6, 1)));
+}
+
 BOOST_AUTO_TEST_CASE(rejects_a_bad_batch_before_writing) {
   mem m;
   auto ff = m.must_open();
