@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/bitfield.hpp"
@@ -40,6 +41,19 @@ struct signature_info {
 struct seek_result {
   uint64_t index = 0;   // the block holding the byte
   uint64_t offset = 0;  // the byte's offset inside that block
+};
+
+struct proof_reply {
+  std::vector<tree_node> nodes;            // in the order the reference sends them
+  std::optional<signature_t> signature;    // when the proof ends at signed roots
+};
+
+// One replicated block (or hash, without a value) with its proof, as a Data message carries it.
+struct put_item {
+  uint64_t index = 0;
+  std::optional<byte_buffer> value;
+  std::vector<tree_node> nodes;
+  std::optional<signature_t> signature;
 };
 
 struct audit_report {
@@ -97,6 +111,19 @@ class feed {
   // Closes and deletes every file of this feed.
   status destroy_storage();
 
+  // --- replication ---
+  // The proof a peer needs for block `index` given its digest (Request.nodes); with `hash`, the
+  // leaf itself comes first and no value is needed. errc::unavailable if we lack the block.
+  result<proof_reply> proof(uint64_t index, uint64_t digest, bool hash);
+  // Verifies a replicated block against what we trust (stored nodes or a signature by our key)
+  // and stages it for writing; `stored` tells whether it was new. Nothing unverified is ever
+  // staged. Staged puts become durable, as one batch, at flush_puts() (called by every read).
+  status put(const put_item& item, bool& stored);
+  status flush_puts();
+  // The data bits of [start, start + 8 * n) as bytes, bit 0x80 first. REQUIRES: start % 8192 == 0.
+  byte_buffer data_bits(uint64_t start, uint64_t n);
+  const tree_index& tree() const { return tree_; }
+
   // For the replication layer and tests: a tree node we hold (nullopt when absent).
   result<std::optional<tree_node>> node(uint64_t index);
   const bitfield& bits() const { return bits_; }
@@ -126,6 +153,10 @@ class feed {
   // Scratch buffers reused by append (hot path).
   std::vector<tree_node> produced_;
   write_batch batch_;
+  // Staged replicated puts: their nodes (readable before the flush) and one pending batch.
+  std::unordered_map<uint64_t, tree_node> staged_nodes_;
+  write_batch staged_;
+  bool has_staged_ = false;
 };
 
 }  // namespace ddb

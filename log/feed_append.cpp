@@ -12,6 +12,7 @@ result<uint64_t> feed::append(const std::vector<byte_buffer>& blocks) {
 
 result<uint64_t> feed::append(const std::vector<byte_view>& blocks) {
   DDB_TRY(check_open());
+  DDB_TRY(flush_puts());
   if (!secret_key_) return make_error(errc::not_writable, "the feed has no secret key");
   size_t total = 0;
   for (const byte_view& b : blocks) {

@@ -6,6 +6,7 @@ namespace ddb {
 
 status feed::clear(uint64_t start, uint64_t end) {
   DDB_TRY(check_open());
+  DDB_TRY(flush_puts());
   if (end <= start) return status::ok();
   if (end > length_) end = length_;
   if (start >= end || bits_.count(start, end) == 0) return status::ok();
@@ -25,6 +26,7 @@ status feed::clear(uint64_t start, uint64_t end) {
 
 result<audit_report> feed::audit() {
   DDB_TRY(check_open());
+  DDB_TRY(flush_puts());
   audit_report report;
   constexpr uint64_t chunk = 4096;
   std::vector<std::optional<tree_node>> nodes;

@@ -115,6 +115,10 @@ status feed::check_open() const {
 
 result<tree_node> feed::require_node(uint64_t index) {
   if (const tree_node* hit = cache_.find(index)) return *hit;
+  if (has_staged_) {
+    auto it = staged_nodes_.find(index);
+    if (it != staged_nodes_.end()) return it->second;
+  }
   auto n = files_->read_node(index);
   if (!n) return n.error();
   if (!n->has_value()) {
@@ -133,8 +137,10 @@ result<std::optional<tree_node>> feed::node(uint64_t index) {
 
 status feed::close() {
   if (closed_) return status::ok();
+  status flushed = flush_puts();
   closed_ = true;
-  return files_->close();
+  status s = files_->close();
+  return flushed ? s : flushed;
 }
 
 status feed::destroy_storage() {

@@ -26,6 +26,7 @@ result<uint64_t> feed::data_offset(uint64_t block) {
 
 result<byte_buffer> feed::get(uint64_t index) {
   DDB_TRY(check_open());
+  DDB_TRY(flush_puts());
   if (!bits_.get(index)) return index >= length_ ? bad_index(index, length_) : not_stored(index);
   auto offset = data_offset(index);
   if (!offset) return offset.error();
@@ -38,6 +39,7 @@ result<byte_buffer> feed::get(uint64_t index) {
 
 status feed::get_batch(uint64_t start, uint64_t end, std::vector<byte_buffer>& out) {
   DDB_TRY(check_open());
+  DDB_TRY(flush_puts());
   out.clear();
   if (end < start || end > length_) return bad_index(end, length_);
   if (start == end) return status::ok();
@@ -94,6 +96,7 @@ result<seek_result> feed::seek(uint64_t byte_offset) {
 
 result<signature_info> feed::signature(std::optional<uint64_t> index) {
   DDB_TRY(check_open());
+  DDB_TRY(flush_puts());
   if (length_ == 0) return make_error(errc::bad_index, "the feed is empty");
   uint64_t i = index.value_or(length_ - 1);
   if (i >= length_) return bad_index(i, length_);

@@ -358,11 +358,14 @@ status feed_files::write(const write_batch& batch) {
   impl& m = *impl_;
   DDB_TRY(m.validate(batch));
   if (!batch.data.empty()) DDB_TRY(m.files[data_file]->write(batch.data_offset, batch.data));
+  for (const auto& [offset, bytes] : batch.data_runs) {
+    if (!bytes.empty()) DDB_TRY(m.files[data_file]->write(offset, bytes));
+  }
   DDB_TRY(m.write_tree(batch));
   DDB_TRY(m.write_runs(sig_file, batch.signatures, format::signature_entry_size));
   if (batch.sync) {
     // Everything the bitfield will point at must be durable before the bitfield is.
-    if (!batch.data.empty()) DDB_TRY(m.files[data_file]->sync());
+    if (!batch.data.empty() || !batch.data_runs.empty()) DDB_TRY(m.files[data_file]->sync());
     if (!batch.nodes.empty() || !batch.scattered_nodes.empty()) DDB_TRY(m.files[tree_file]->sync());
     if (!batch.signatures.empty()) DDB_TRY(m.files[sig_file]->sync());
   }

@@ -24,12 +24,15 @@ struct write_batch {
   // Parents completed by the batch whose index lies below first_node (at most ~log2(length) per
   // batch); each is written on its own, after `nodes`.
   std::vector<tree_node> scattered_nodes;
+  // Further data runs (offset -> bytes) written after `data`: replicated blocks that are not
+  // contiguous.
+  std::vector<std::pair<uint64_t, byte_buffer>> data_runs;
   std::vector<std::pair<uint64_t, signature_t>> signatures;      // slot index -> signature
   std::vector<std::pair<uint64_t, byte_buffer>> bitfield_pages;  // page -> page_size bytes
   bool sync = false;  // fdatasync data, tree, signatures before the bitfield, then the bitfield
   bool empty() const {
-    return data.empty() && nodes.empty() && scattered_nodes.empty() && signatures.empty() &&
-           bitfield_pages.empty();
+    return data.empty() && data_runs.empty() && nodes.empty() && scattered_nodes.empty() &&
+           signatures.empty() && bitfield_pages.empty();
   }
 };
 

@@ -1,0 +1,133 @@
+// Replication support in the engine: proofs for peers' requests, and verified writes of blocks
+// received from peers, staged and written in batches.
+#include <algorithm>
+
+#include "core/flat_tree.hpp"
+#include "core/proof_verify.hpp"
+#include "log/feed.hpp"
+
+namespace ddb {
+
+result<proof_reply> feed::proof(uint64_t index, uint64_t digest, bool hash) {
+  DDB_TRY(check_open());
+  DDB_TRY(flush_puts());
+  auto plan = tree_.proof(2 * index, digest, hash);
+  if (!plan) return make_error(errc::unavailable, "no proof available for this index");
+  proof_reply out;
+  out.nodes.reserve(plan->nodes.size());
+  for (uint64_t n : plan->nodes) {
+    auto node = require_node(n);
+    if (!node) return node.error();
+    out.nodes.push_back(*node);
+  }
+  if (plan->verified_by > 0) {
+    auto sig = files_->read_signature(plan->verified_by / 2 - 1);
+    if (!sig) return sig.error();
+    if (*sig) out.signature = **sig;
+  }
+  return out;
+}
+
+status feed::put(const put_item& item, bool& stored) {
+  stored = false;
+  DDB_TRY(check_open());
+  if (item.value && item.value->size() > max_block_size) {
+    return make_error(errc::block_too_large, "a replicated block is over 8 MiB");
+  }
+  if (item.value && bits_.get(item.index)) return status::ok();  // already stored
+  if (!item.value && tree_.get(2 * item.index)) return status::ok();
+  trusted_lookup trusted = [this](uint64_t i) -> std::optional<tree_node> {
+    if (!tree_.get(i)) return std::nullopt;
+    auto n = require_node(i);
+    if (!n) return std::nullopt;
+    return *n;
+  };
+  auto verified = item.value ? verify_data(item.index, byte_view(*item.value), item.nodes,
+                                           item.signature, trusted, key_, opts_.crypto.verify)
+                             : verify_hash(item.index, item.nodes, item.signature, trusted, key_,
+                                           opts_.crypto.verify);
+  if (!verified) return verified.error();
+
+  // Stage: nodes first (the data offset below may need them), then data, signature, bits.
+  for (const tree_node& n : verified->nodes) {
+    staged_nodes_[n.index] = n;
+    staged_.scattered_nodes.push_back(n);
+    tree_.set(n.index);
+  }
+  has_staged_ = true;
+  if (item.value) {
+    auto offset = data_offset(item.index);
+    if (!offset) return offset.error();
+    staged_.data_runs.emplace_back(*offset, *item.value);
+    bits_.set(item.index, true);
+    stored = true;
+  }
+  if (verified->signature) {
+    staged_.signatures.emplace_back(verified->signed_length - 1, *verified->signature);
+  }
+  if (verified->signed_length > length_) {
+    length_ = verified->signed_length;
+    builder_ = merkle_builder(verified->roots, length_);
+    byte_length_ = builder_.byte_length();
+  }
+  return status::ok();
+}
+
+status feed::flush_puts() {
+  if (!has_staged_) return status::ok();
+  // Merge adjacent data runs and sort nodes so the write batch has few, ordered writes.
+  auto& runs = staged_.data_runs;
+  std::sort(runs.begin(), runs.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<uint64_t, byte_buffer>> merged;
+  for (auto& run : runs) {
+    if (!merged.empty() && merged.back().first + merged.back().second.size() == run.first) {
+      auto& tail = merged.back().second;
+      tail.insert(tail.end(), run.second.begin(), run.second.end());
+    } else {
+      merged.push_back(std::move(run));
+    }
+  }
+  runs = std::move(merged);
+  auto& nodes = staged_.scattered_nodes;
+  std::sort(nodes.begin(), nodes.end(),
+            [](const tree_node& a, const tree_node& b) { return a.index < b.index; });
+  // Contiguous node runs go through `nodes` (one write); the rest stay scattered.
+  if (!nodes.empty()) {
+    size_t best = 0, best_len = 1, at = 0;
+    for (size_t i = 1; i <= nodes.size(); ++i) {
+      if (i < nodes.size() && nodes[i].index == nodes[i - 1].index + 1) continue;
+      if (i - at > best_len) best = at, best_len = i - at;
+      at = i;
+    }
+    staged_.first_node = nodes[best].index;
+    staged_.nodes.assign(nodes.begin() + best, nodes.begin() + best + best_len);
+    nodes.erase(nodes.begin() + best, nodes.begin() + best + best_len);
+  }
+  for (uint64_t page : bits_.take_dirty()) {
+    byte_buffer bytes(bitfield::page_size);
+    bits_.write_page(page, bytes.data());
+    staged_.bitfield_pages.emplace_back(page, std::move(bytes));
+  }
+  staged_.sync = opts_.sync_writes;
+  status s = files_->write(staged_);
+  for (const auto& [index, node] : staged_nodes_) cache_.put(node);
+  staged_nodes_.clear();
+  staged_ = write_batch{};
+  has_staged_ = false;
+  return s;
+}
+
+byte_buffer feed::data_bits(uint64_t start, uint64_t n) {
+  byte_buffer out(n, 0);
+  byte_buffer page(bitfield::page_size);
+  for (uint64_t at = 0; at < n; at += bitfield::data_bytes) {
+    uint64_t p = (start / 8) / bitfield::data_bytes + at / bitfield::data_bytes;
+    bits_.write_page(p, page.data());
+    uint64_t take = std::min<uint64_t>(bitfield::data_bytes, n - at);
+    std::copy(page.begin(), page.begin() + static_cast<long>(take), out.begin() + static_cast<long>(at));
+  }
+  return out;
+}
+
+}  // namespace ddb
