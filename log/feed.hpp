@@ -3,6 +3,7 @@
 // single-threaded: the feed actor owns one `feed` and is the only caller, so there are no locks.
 // Every operation either completes and leaves the files consistent, or returns an error and
 // leaves the files as they were (bad input is rejected before anything is written).
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,7 +119,9 @@ class feed {
   // Verifies a replicated block against what we trust (stored nodes or a signature by our key)
   // and stages it for writing; `stored` tells whether it was new. Nothing unverified is ever
   // staged. Staged puts become durable, as one batch, at flush_puts() (called by every read).
-  status put(const put_item& item, bool& stored);
+  // `before_write` (optional) sees each verified block first; an error refuses it.
+  using write_hook = std::function<status(uint64_t index, byte_view data)>;
+  status put(const put_item& item, bool& stored, const write_hook& before_write = {});
   status flush_puts();
   // The data bits of [start, start + 8 * n) as bytes, bit 0x80 first. REQUIRES: start % 8192 == 0.
   byte_buffer data_bits(uint64_t start, uint64_t n);

@@ -28,7 +28,7 @@ result<proof_reply> feed::proof(uint64_t index, uint64_t digest, bool hash) {
   return out;
 }
 
-status feed::put(const put_item& item, bool& stored) {
+status feed::put(const put_item& item, bool& stored, const write_hook& before_write) {
   stored = false;
   DDB_TRY(check_open());
   if (item.value && item.value->size() > max_block_size) {
@@ -47,6 +47,7 @@ status feed::put(const put_item& item, bool& stored) {
                              : verify_hash(item.index, item.nodes, item.signature, trusted, key_,
                                            opts_.crypto.verify);
   if (!verified) return verified.error();
+  if (item.value && before_write) DDB_TRY(before_write(item.index, byte_view(*item.value)));
 
   // Stage: nodes first (the data offset below may need them), then data, signature, bits.
   for (const tree_node& n : verified->nodes) {

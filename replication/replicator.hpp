@@ -1,0 +1,165 @@
+#pragma once
+// The replication state machine of one feed across all its peers, sans-I/O: peer channels feed
+// decoded frames in, the replicator answers requests from the local feed, schedules its own
+// requests (deeply pipelined, spread over peers), verifies and stages received blocks through
+// the engine, and emits outgoing frames and events. The feed actor owns one replicator and
+// drains its outbox and events after every call. Same semantics as the reference's peer
+// (ddatabase lib/replicate.js) on the wire; scheduling is our own.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "log/feed.hpp"
+#include "messages/peer_messages.hpp"
+#include "messages/wire/messages.hpp"
+#include "replication/peer_state.hpp"
+
+namespace ddb::replication {
+
+struct replicator_options {
+  bool sparse = false;          // only download what get/download ask for
+  size_t max_requests = 128;    // requests in flight per peer
+  uint64_t seed = 1;            // spreads non-linear downloads over peers
+  // Called for every verified block before it is written; an error refuses the block.
+  std::function<status(uint64_t index, byte_view data, uint64_t peer)> on_write;
+};
+
+struct range_request {
+  uint64_t start = 0;
+  std::optional<uint64_t> end;   // exclusive; none = to the end of the feed, following it
+  bool linear = false;
+  std::vector<uint64_t> blocks;  // explicit block list (start/end ignored when non-empty)
+};
+
+enum class event_kind : uint8_t {
+  peer_add,
+  peer_remove,
+  peer_open,
+  download,        // index, bytes, peer
+  upload,          // index, bytes, peer
+  sync,            // every block of [0, length) is stored
+  append,          // the verified length grew (index = new length)
+  selection_done,  // selection id in `index`
+  ack,             // the peer wrote block `index` we sent it
+  drop_peer,       // the peer misbehaved: end its connection (reason)
+  end_peer,        // one-shot replication with the peer is complete: close the channel
+};
+
+struct event {
+  event_kind kind;
+  uint64_t peer = 0;
+  uint64_t index = 0;
+  uint64_t bytes = 0;
+  std::string reason;
+};
+
+struct outgoing {
+  uint64_t peer = 0;
+  wire_frames frames;
+};
+
+class replicator {
+ public:
+  // Borrows `f`, which must outlive the replicator.
+  replicator(feed& f, replicator_options opts);
+
+  // --- peers (from the peer actor, through the feed actor) ---
+  void add_peer(uint64_t peer, const peer_info& info);
+  void remote_open(uint64_t peer);
+  void remove_peer(uint64_t peer, const std::string& reason);
+  void on_frames(uint64_t peer, const wire_frames& frames);
+
+  // --- local feed changes ---
+  void on_local_append(uint64_t start, uint64_t count);
+  void on_local_clear(uint64_t start, uint64_t end);
+
+  // --- what to download ---
+  uint64_t download(range_request r);
+  bool undownload(uint64_t id);
+  // A waiting get: fetch `index` before anything else.
+  void prioritize(uint64_t index);
+  void deprioritize(uint64_t index);
+  // An update: fetch proof of a length >= min_length.
+  void want_length(uint64_t min_length);
+  // True when every open peer has answered our wants: "nothing more is known to be available".
+  bool settled() const;
+  // The longest length any open peer advertises.
+  uint64_t best_remote_length() const;
+
+  void set_downloading(bool on);
+  void set_uploading(bool on);
+  bool downloading() const { return downloading_; }
+  bool uploading() const { return uploading_; }
+
+  struct stats_row {
+    uint64_t peer = 0;
+    transfer_stats stats;
+    uint64_t remote_length = 0;
+  };
+  transfer_stats totals() const { return totals_; }
+  std::vector<stats_row> peer_stats() const;
+  size_t peer_count() const { return peers_.size(); }
+
+  // Drains what the last calls produced.
+  void take(std::vector<outgoing>& out, std::vector<event>& events);
+
+ private:
+  // messages (replicator_recv.cpp)
+  void on_message(peer_state& p, uint8_t type, byte_view body);
+  void on_options(peer_state& p, const wire::options_message& m);
+  void on_status(peer_state& p, const wire::status_message& m);
+  void on_have(peer_state& p, const wire::have_message& m);
+  void on_unhave(peer_state& p, const wire::unhave_message& m);
+  void on_want(peer_state& p, const wire::want_message& m);
+  void on_request(peer_state& p, const wire::request_message& m);
+  void on_data(peer_state& p, wire::data_message& m);
+  // scheduling (replicator_schedule.cpp)
+  void fill(peer_state& p);
+  void fill_all();
+  std::optional<std::pair<uint64_t, bool>> pick(peer_state& p);
+  std::optional<uint64_t> pick_in(peer_state& p, selection& s);
+  void request(peer_state& p, uint64_t index, bool hash);
+  void send_wants(peer_state& p);
+  void send_want(peer_state& p, uint64_t chunk);
+  void check_selections();
+  void check_done(peer_state& p);
+  void release(peer_state& p);
+  // output helpers
+  template <class M>
+  void send(peer_state& p, wire::message_type type, const M& m);
+  void emit(event_kind kind, uint64_t peer, uint64_t index = 0, uint64_t bytes = 0,
+            std::string reason = {});
+  void drop(peer_state& p, const std::string& reason);
+  peer_state* find(uint64_t peer);
+
+  feed& feed_;
+  replicator_options opts_;
+  std::map<uint64_t, peer_state> peers_;
+  std::map<uint64_t, selection> selections_;
+  uint64_t next_selection_ = 1;
+  std::set<uint64_t> priority_;
+  std::set<uint64_t> reserved_;  // blocks requested from some peer
+  uint64_t wanted_length_ = 0;
+  bool downloading_ = true;
+  bool uploading_ = true;
+  bool synced_ = false;
+  uint64_t rng_state_;
+  transfer_stats totals_;
+  std::vector<outgoing> out_;
+  std::vector<event> events_;
+};
+
+template <class M>
+inline void replicator::send(peer_state& p, wire::message_type type, const M& m) {
+  if (out_.empty() || out_.back().peer != p.id) out_.push_back(outgoing{p.id, {}});
+  wire_frame f;
+  f.type = static_cast<uint8_t>(type);
+  wire::encode(m, f.body);
+  out_.back().frames.push_back(std::move(f));
+}
+
+}  // namespace ddb::replication

@@ -1,0 +1,207 @@
+// Replicator: handling the messages a peer sends on the feed's channel.
+#include <algorithm>
+
+#include "messages/wire/bitfield_rle.hpp"
+#include "replication/replicator.hpp"
+
+namespace ddb::replication {
+
+void replicator::on_frames(uint64_t peer, const wire_frames& frames) {
+  for (const wire_frame& f : frames) {
+    peer_state* p = find(peer);  // a frame may have dropped the peer
+    if (!p) return;
+    on_message(*p, f.type, byte_view(f.body));
+  }
+  if (peer_state* p = find(peer)) {
+    fill(*p);
+    check_done(*p);
+  }
+}
+
+void replicator::on_message(peer_state& p, uint8_t type, byte_view body) {
+  using wire::message_type;
+  auto decoded = wire::decode_message(type, body);
+  if (!decoded) return drop(p, "malformed message: " + decoded.error().message());
+  switch (static_cast<message_type>(type)) {
+    case message_type::options:
+      return on_options(p, std::get<wire::options_message>(*decoded));
+    case message_type::status:
+      return on_status(p, std::get<wire::status_message>(*decoded));
+    case message_type::have:
+      return on_have(p, std::get<wire::have_message>(*decoded));
+    case message_type::unhave:
+      return on_unhave(p, std::get<wire::unhave_message>(*decoded));
+    case message_type::want:
+      return on_want(p, std::get<wire::want_message>(*decoded));
+    case message_type::request:
+      return on_request(p, std::get<wire::request_message>(*decoded));
+    case message_type::data:
+      return on_data(p, std::get<wire::data_message>(*decoded));
+    default:
+      return;  // unwant, cancel, extension and unknown types: nothing to do (as the reference)
+  }
+}
+
+void replicator::on_options(peer_state& p, const wire::options_message& m) {
+  p.remote_ack = m.ack.value_or(false);
+}
+
+void replicator::on_status(peer_state& p, const wire::status_message& m) {
+  p.remote_uploading = m.uploading.value_or(false);
+  p.remote_downloading = m.downloading.value_or(false);
+  if (!p.remote_uploading) {
+    release(p);
+    p.inflight_wants = 0;
+  }
+}
+
+void replicator::on_have(peer_state& p, const wire::have_message& m) {
+  if (m.ack.value_or(false) && !m.bitfield && feed_.has(m.start)) {
+    emit(event_kind::ack, p.id, m.start);
+    return;
+  }
+  if (m.length_or_default() == want_chunk && p.inflight_wants > 0) --p.inflight_wants;
+  if (m.bitfield) {
+    auto bits = wire::rle::decode(byte_view(*m.bitfield), 4);
+    if (!bits) return drop(p, "malformed Have bitfield");
+    uint64_t last = 0;
+    for (size_t i = 0; i < bits->size(); ++i) {
+      uint8_t b = (*bits)[i];
+      uint64_t base = m.start + 8 * i;
+      for (int j = 0; j < 8; ++j) {
+        bool on = (b & (0x80 >> j)) != 0;
+        if (on) last = base + j + 1;
+        if (on || p.remote.get(base + j)) p.remote.set(base + j, on);
+      }
+    }
+    p.remote_length = std::max(p.remote_length, last);
+  } else {
+    uint64_t len = m.length_or_default();
+    if (len > (uint64_t{1} << 40)) return drop(p, "Have range too large");
+    for (uint64_t i = 0; i < len; ++i) p.remote.set(m.start + i, true);
+    p.remote_length = std::max(p.remote_length, m.start + len);
+  }
+  if (p.remote_opened) send_wants(p);
+}
+
+void replicator::on_unhave(peer_state& p, const wire::unhave_message& m) {
+  uint64_t len = m.length_or_default();
+  if (m.start == 0 && len >= p.remote_length) {
+    p.remote = bitfield();
+    p.remote_length = 0;
+    return;
+  }
+  uint64_t end = std::min(m.start + len, p.remote_length);
+  for (uint64_t i = m.start; i < end; ++i) p.remote.set(i, false);
+}
+
+void replicator::on_want(peer_state& p, const wire::want_message& m) {
+  if (!p.uploading) return;
+  uint64_t len = m.length.value_or(0);
+  // As the reference: only ranges aligned to bitfield pages (8192 blocks) are answered.
+  if ((m.start & 8191) || (len & 8191)) return;
+  if (len == 0 || len > 16 * want_chunk) len = want_chunk;
+  const uint64_t length = feed_.length();
+  if (!p.remote_want && length > 0 && feed_.has(length - 1)) {
+    wire::have_message tip;
+    tip.start = length - 1;
+    send(p, wire::message_type::have, tip);
+  }
+  p.remote_want = true;
+  wire::have_message h;
+  h.start = m.start;
+  h.length = len;
+  h.bitfield = wire::rle::encode(byte_view(feed_.data_bits(m.start, len / 8)));
+  send(p, wire::message_type::have, h);
+}
+
+void replicator::on_request(peer_state& p, const wire::request_message& m) {
+  if (!p.uploading) return;
+  uint64_t index = m.index;
+  if (m.bytes.value_or(0) > 0) {
+    auto at = feed_.seek(*m.bytes);
+    if (!at) return;  // unknown byte offset: nothing to send
+    index = at->index;
+  }
+  const bool hash = m.hash.value_or(false);
+  if (index >= feed_.length()) return drop(p, "request beyond the feed's length");
+  if (!hash && !feed_.has(index)) {
+    wire::unhave_message u;  // we cleared it: tell the peer instead of failing
+    u.start = index;
+    send(p, wire::message_type::unhave, u);
+    return;
+  }
+  auto proof = feed_.proof(index, m.bytes.value_or(0) > 0 ? 0 : m.nodes.value_or(0), hash);
+  if (!proof) return drop(p, "cannot prove block: " + proof.error().message());
+  wire::data_message d;
+  d.index = index;
+  d.nodes = std::move(proof->nodes);
+  if (proof->signature) d.signature = byte_buffer(proof->signature->begin(), proof->signature->end());
+  if (!hash) {
+    auto value = feed_.get(index);
+    if (!value) return drop(p, "cannot read block: " + value.error().message());
+    p.stats.uploaded_blocks++;
+    p.stats.uploaded_bytes += value->size();
+    totals_.uploaded_blocks++;
+    totals_.uploaded_bytes += value->size();
+    emit(event_kind::upload, p.id, index, value->size());
+    d.value = std::move(*value);
+  }
+  send(p, wire::message_type::data, d);
+}
+
+void replicator::on_data(peer_state& p, wire::data_message& m) {
+  auto it = std::find_if(p.inflight.begin(), p.inflight.end(),
+                         [&](const inflight_request& r) { return r.index == m.index; });
+  const bool requested = it != p.inflight.end();
+  if (m.value && !requested) return;  // unrequested push: ignored, as the reference
+  if (requested) {
+    p.inflight.erase(it);
+    reserved_.erase(m.index);
+  }
+  put_item item;
+  item.index = m.index;
+  item.value = std::move(m.value);
+  item.nodes = std::move(m.nodes);
+  if (m.signature) {
+    if (m.signature->size() != 64) return drop(p, "malformed signature");
+    signature_t sig;
+    std::copy(m.signature->begin(), m.signature->end(), sig.begin());
+    item.signature = sig;
+  }
+  const uint64_t before = feed_.length();
+  bool stored = false;
+  feed::write_hook hook;
+  if (opts_.on_write) {
+    hook = [&](uint64_t index, byte_view data) { return opts_.on_write(index, data, p.id); };
+  }
+  status s = feed_.put(item, stored, hook);
+  if (!s) return drop(p, "rejected data for block " + std::to_string(m.index) + ": " +
+                             s.to_string());
+  if (feed_.length() > before) {
+    emit(event_kind::append, p.id, feed_.length());
+    p.remote_length = std::max(p.remote_length, feed_.length());
+  }
+  if (!stored) return;
+  const uint64_t size = item.value->size();
+  p.stats.downloaded_blocks++;
+  p.stats.downloaded_bytes += size;
+  totals_.downloaded_blocks++;
+  totals_.downloaded_bytes += size;
+  emit(event_kind::download, p.id, m.index, size);
+  if (p.remote_ack) {
+    wire::have_message ack;
+    ack.start = m.index;
+    ack.length = 1;
+    ack.ack = true;
+    send(p, wire::message_type::have, ack);
+  }
+  wire::have_message have;
+  have.start = m.index;
+  for (auto& [id, other] : peers_) {
+    if (id != p.id && other.remote_want) send(other, wire::message_type::have, have);
+  }
+  check_selections();
+}
+
+}  // namespace ddb::replication

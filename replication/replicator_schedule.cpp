@@ -1,0 +1,170 @@
+// Replicator: choosing what to request from whom. Priorities: blocks that gets wait for, then
+// proof of a wanted length, then the download selections. Each peer keeps up to max_requests in
+// flight; a block is requested from one peer at a time (reserved_).
+#include <algorithm>
+
+#include "replication/replicator.hpp"
+
+namespace ddb::replication {
+
+namespace {
+uint64_t splitmix(uint64_t& s) {
+  uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+}  // namespace
+
+void replicator::fill_all() {
+  for (auto& [id, p] : peers_) fill(p);
+}
+
+void replicator::fill(peer_state& p) {
+  if (!p.downloading || !p.remote_uploading || !p.remote_opened) return;
+  while (p.inflight.size() < opts_.max_requests) {
+    auto next = pick(p);
+    if (!next) break;
+    request(p, next->first, next->second);
+  }
+}
+
+void replicator::request(peer_state& p, uint64_t index, bool hash) {
+  wire::request_message r;
+  r.index = index;
+  if (hash) r.hash = true;
+  uint64_t digest = feed_.tree().digest(2 * index);
+  if (digest) r.nodes = digest;
+  reserved_.insert(index);
+  p.inflight.push_back(inflight_request{index, hash});
+  send(p, wire::message_type::request, r);
+}
+
+std::optional<std::pair<uint64_t, bool>> replicator::pick(peer_state& p) {
+  for (uint64_t index : priority_) {
+    if (!feed_.has(index) && p.remote.get(index) && !reserved_.count(index)) {
+      return std::make_pair(index, false);
+    }
+  }
+  if (wanted_length_ > feed_.length() && p.remote_length >= wanted_length_) {
+    uint64_t tip = p.remote_length - 1;
+    if (!reserved_.count(tip) && !feed_.tree().get(2 * tip)) return std::make_pair(tip, true);
+  }
+  for (auto& [id, s] : selections_) {
+    if (auto index = pick_in(p, s)) return std::make_pair(*index, false);
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> replicator::pick_in(peer_state& p, selection& s) {
+  if (!s.blocks.empty()) {
+    for (uint64_t b : s.blocks) {
+      if (!feed_.has(b) && p.remote.get(b) && !reserved_.count(b)) return b;
+    }
+    return std::nullopt;
+  }
+  const uint64_t end = std::min(s.end.value_or(UINT64_MAX), p.remote_length);
+  if (s.first_missing >= end) return std::nullopt;
+  // Skip the prefix we hold.
+  auto first = feed_.bits().next_unset(s.first_missing, end);
+  s.first_missing = first.value_or(end);
+  if (!first) return std::nullopt;
+  auto scan = [&](uint64_t from, uint64_t to) -> std::optional<uint64_t> {
+    for (uint64_t i = from; i < to;) {
+      auto want = feed_.bits().next_unset(i, to);
+      if (!want) return std::nullopt;
+      auto have = p.remote.next_set(*want, to);
+      if (!have) return std::nullopt;
+      if (!feed_.has(*have) && !reserved_.count(*have)) return *have;
+      i = *have + 1;
+    }
+    return std::nullopt;
+  };
+  if (s.linear || end - s.first_missing <= opts_.max_requests * 4) {
+    return scan(s.first_missing, end);
+  }
+  // Non-linear: each peer scans from its own random cursor, so peers spread over the range
+  // while each still reads runs of neighbouring blocks.
+  if (p.cursor < s.first_missing || p.cursor >= end) {
+    p.cursor = s.first_missing + splitmix(rng_state_) % (end - s.first_missing);
+  }
+  auto found = scan(p.cursor, end);
+  if (!found) found = scan(s.first_missing, p.cursor);
+  if (found) p.cursor = *found + 1;
+  return found;
+}
+
+void replicator::send_want(peer_state& p, uint64_t chunk) {
+  if (p.wants.count(chunk) || !p.downloading) return;
+  p.wants.insert(chunk);
+  p.inflight_wants++;
+  wire::want_message w;
+  w.start = chunk * want_chunk;
+  w.length = want_chunk;
+  send(p, wire::message_type::want, w);
+}
+
+void replicator::send_wants(peer_state& p) {
+  if (!p.downloading || !p.remote_uploading) return;
+  for (uint64_t index : priority_) send_want(p, index / want_chunk);
+  for (const auto& [id, s] : selections_) {
+    if (!s.blocks.empty()) {
+      for (uint64_t b : s.blocks) send_want(p, b / want_chunk);
+      continue;
+    }
+    uint64_t end = std::min(s.end.value_or(UINT64_MAX), std::max(p.remote_length, uint64_t{1}));
+    for (uint64_t c = s.start / want_chunk; c * want_chunk < end; ++c) send_want(p, c);
+  }
+  send_want(p, 0);  // always follow the start of the feed, as the reference
+}
+
+void replicator::check_selections() {
+  const uint64_t length = feed_.length();
+  for (auto it = selections_.begin(); it != selections_.end();) {
+    selection& s = it->second;
+    bool done = false;
+    if (s.implicit) {
+      done = false;
+    } else if (!s.blocks.empty()) {
+      done = std::all_of(s.blocks.begin(), s.blocks.end(),
+                         [&](uint64_t b) { return feed_.has(b); });
+    } else if (s.end) {
+      done = length >= *s.end && feed_.has(s.start, *s.end);
+    }
+    if (done) {
+      emit(event_kind::selection_done, 0, s.id);
+      it = selections_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  bool synced = length > 0 && feed_.has(0, length);
+  if (synced && !synced_) emit(event_kind::sync, 0, length);
+  synced_ = synced;
+}
+
+// One-shot replication: once we need nothing more from the peer, tell it (Status); once
+// neither side downloads, the channel can close.
+void replicator::check_done(peer_state& p) {
+  if (p.info.live || !p.remote_opened || p.inflight_wants > 0) return;
+  const bool need_more = p.downloading && !p.inflight.empty();
+  bool wants_more = false;
+  if (p.downloading) {
+    for (const auto& [id, s] : selections_) {
+      uint64_t end = std::min(s.end.value_or(UINT64_MAX), p.remote_length);
+      if (!s.blocks.empty() || (s.start < end && !feed_.has(s.start, end))) wants_more = true;
+    }
+    if (wanted_length_ > feed_.length() && p.remote_length >= wanted_length_) wants_more = true;
+  }
+  if (need_more || wants_more) return;
+  if (!p.ended) {
+    p.ended = true;
+    wire::status_message st;
+    st.downloading = false;
+    st.uploading = p.uploading;
+    send(p, wire::message_type::status, st);
+  }
+  if (!p.remote_downloading || !p.uploading) emit(event_kind::end_peer, p.id);
+}
+
+}  // namespace ddb::replication
