@@ -6,121 +6,14 @@
 
 #include <caf/all.hpp>
 
+#include "actors/feed_state.hpp"
 #include "messages/errors.hpp"
 
 namespace ddb {
 
 namespace {
 
-struct pending_append {
-  block_list blocks;
-  caf::typed_response_promise<uint64_t> rp;
-};
-
-struct waiting_get {
-  uint64_t id = 0;
-  uint64_t start = 0;
-  uint64_t end = 0;     // exclusive
-  bool batch = false;   // reply with a block_list instead of one block
-  bool head = false;    // wait for any block, reply with the latest
-  caf::typed_response_promise<byte_buffer> one;
-  caf::typed_response_promise<block_list> many;
-};
-
-struct feed_state {
-  std::shared_ptr<feed> engine;
-  feed_actor_options opts;
-  std::vector<pending_append> appends;
-  bool flush_scheduled = false;
-  std::vector<waiting_get> waiting;
-  uint64_t next_wait_id = 1;
-  std::vector<caf::actor> subscribers;
-  static inline const char* name = "ddb.feed";
-};
-
-using self_ptr = feed_actor::stateful_pointer<feed_state>;
-
-void publish(self_ptr self, feed_event_type type) {
-  auto& st = self->state;
-  feed_event ev{type, st.engine->length(), st.engine->byte_length()};
-  for (auto& sub : st.subscribers) caf::anon_send(sub, ddb_event_atom_v, ev);
-}
-
-bool ready(const feed& f, const waiting_get& w) {
-  if (w.head) return f.length() > 0 && f.has(f.length() - 1);
-  return f.has(w.start, w.end);
-}
-
-void fulfil(self_ptr self, waiting_get& w) {
-  feed& f = *self->state.engine;
-  if (w.batch) {
-    block_list out;
-    status s = f.get_batch(w.start, w.end, out);
-    if (s) w.many.deliver(std::move(out));
-    else w.many.deliver(to_caf_error(s));
-    return;
-  }
-  auto r = f.get(w.head ? f.length() - 1 : w.start);
-  if (r) w.one.deliver(std::move(*r));
-  else w.one.deliver(to_caf_error(r.error()));
-}
-
-void fail(waiting_get& w, const status& s) {
-  if (w.batch) w.many.deliver(to_caf_error(s));
-  else w.one.deliver(to_caf_error(s));
-}
-
-// Answers every parked get that the feed can now satisfy.
-void service_waiting(self_ptr self) {
-  auto& st = self->state;
-  auto it = st.waiting.begin();
-  while (it != st.waiting.end()) {
-    if (ready(*st.engine, *it)) {
-      fulfil(self, *it);
-      it = st.waiting.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
-
-void park(self_ptr self, waiting_get w, const get_options& opts) {
-  auto& st = self->state;
-  w.id = st.next_wait_id++;
-  if (opts.timeout_ms > 0) {
-    self->delayed_send(self, std::chrono::milliseconds(opts.timeout_ms), ddb_tmo_atom_v, w.id);
-  }
-  st.waiting.push_back(std::move(w));
-}
-
-// Appends every queued request as one batch (bounded by max_append_batch blocks).
-void flush_appends(self_ptr self) {
-  auto& st = self->state;
-  st.flush_scheduled = false;
-  while (!st.appends.empty()) {
-    std::vector<byte_view> views;
-    size_t taken = 0;
-    while (taken < st.appends.size() &&
-           (views.empty() || views.size() + st.appends[taken].blocks.size() <=
-                                 st.opts.max_append_batch)) {
-      for (const auto& b : st.appends[taken].blocks) views.emplace_back(b);
-      ++taken;
-    }
-    auto first = st.engine->append(views);
-    uint64_t at = first ? *first : 0;
-    for (size_t i = 0; i < taken; ++i) {
-      auto& req = st.appends[i];
-      if (first) req.rp.deliver(at);
-      else req.rp.deliver(to_caf_error(first.error()));
-      at += req.blocks.size();
-    }
-    st.appends.erase(st.appends.begin(), st.appends.begin() + taken);
-    if (first) {
-      service_waiting(self);
-      publish(self, feed_event_type::append);
-    }
-  }
-}
+using namespace detail;
 
 status validate_append(const feed& f, const block_list& blocks) {
   if (f.closed()) return make_error(errc::closed, "the feed is closed");
@@ -131,14 +24,6 @@ status validate_append(const feed& f, const block_list& blocks) {
     }
   }
   return status::ok();
-}
-
-void shut_down(self_ptr self, const status& why) {
-  auto& st = self->state;
-  for (auto& w : st.waiting) fail(w, why);
-  st.waiting.clear();
-  publish(self, feed_event_type::close);
-  st.subscribers.clear();
 }
 
 template <class T>
@@ -156,6 +41,8 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
                                         feed_actor_options opts) {
   self->state.engine = std::move(engine);
   self->state.opts = opts;
+  self->state.repl =
+      std::make_unique<replication::replicator>(*self->state.engine, opts.replication);
   return {
       [=](ddb_append_atom, block_list& blocks) -> caf::result<uint64_t> {
         auto& st = self->state;
@@ -221,6 +108,13 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
           ws.erase(it);
           return;
         }
+        auto& us = self->state.updates;
+        for (auto it = us.begin(); it != us.end(); ++it) {
+          if (it->id != id) continue;
+          it->rp.deliver(to_caf_error(make_error(errc::timeout, "timed out waiting for an update")));
+          us.erase(it);
+          return;
+        }
       },
       [=](ddb_cancel_atom, uint64_t start, uint64_t end) -> caf::result<void> {
         auto& ws = self->state.waiting;
@@ -244,7 +138,11 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
       },
       [=](ddb_clear_atom, uint64_t start, uint64_t end) -> caf::result<void> {
         status s = self->state.engine->clear(start, end);
-        if (s) publish(self, feed_event_type::clear);
+        if (s) {
+          publish(self, feed_event_type::clear);
+          self->state.repl->on_local_clear(start, end);
+          pump(self);
+        }
         return reply(s);
       },
       [=](ddb_seek_atom, uint64_t bytes) -> caf::result<seek_reply> {
@@ -290,6 +188,103 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         auto& subs = self->state.subscribers;
         subs.erase(std::remove(subs.begin(), subs.end(), sub), subs.end());
         return caf::unit;
+      },
+      [=](ddb_dload_atom, download_request& r) -> uint64_t {
+        replication::range_request rr;
+        rr.start = r.start;
+        if (r.end != UINT64_MAX) rr.end = r.end;
+        rr.linear = r.linear;
+        rr.blocks = std::move(r.blocks);
+        uint64_t id = self->state.repl->download(std::move(rr));
+        self->state.open_downloads.insert(id);
+        pump(self);  // may complete at once
+        return id;
+      },
+      [=](ddb_dwait_atom, uint64_t id) -> caf::result<void> {
+        auto& st = self->state;
+        if (!st.open_downloads.count(id)) return caf::unit;  // done already
+        auto rp = self->make_response_promise();
+        st.download_waits[id].push_back(rp);
+        return rp;
+      },
+      [=](ddb_undl_atom, uint64_t id) -> caf::result<void> {
+        auto& st = self->state;
+        st.repl->undownload(id);
+        st.open_downloads.erase(id);
+        auto it = st.download_waits.find(id);
+        if (it != st.download_waits.end()) {
+          for (auto& rp : it->second) {
+            rp.deliver(to_caf_error(make_error(errc::cancelled, "the download was cancelled")));
+          }
+          st.download_waits.erase(it);
+        }
+        return caf::unit;
+      },
+      [=](ddb_update_atom, update_request r) -> caf::result<uint64_t> {
+        auto& st = self->state;
+        uint64_t min = r.min_length ? r.min_length : st.engine->length() + 1;
+        if (st.engine->length() >= min) return st.engine->length();
+        if (r.if_available && st.engine->writable()) {
+          return to_caf_error(make_error(errc::unavailable, "no update available from peers"));
+        }
+        waiting_update w;
+        w.id = st.next_wait_id++;
+        w.min_length = min;
+        w.if_available = r.if_available;
+        w.rp = self->make_response_promise<uint64_t>();
+        auto rp = w.rp;
+        if (r.timeout_ms > 0) {
+          self->delayed_send(self, std::chrono::milliseconds(r.timeout_ms), ddb_tmo_atom_v, w.id);
+        }
+        st.updates.push_back(std::move(w));
+        st.repl->want_length(min);
+        pump(self);
+        service_waiting(self);
+        return rp;
+      },
+      [=](ddb_setdl_atom, bool on) -> caf::result<void> {
+        self->state.repl->set_downloading(on);
+        pump(self);
+        return caf::unit;
+      },
+      [=](ddb_setul_atom, bool on) -> caf::result<void> {
+        self->state.repl->set_uploading(on);
+        pump(self);
+        return caf::unit;
+      },
+      [=](ddb_stats_atom) -> feed_stats {
+        auto& repl = *self->state.repl;
+        auto to_counts = [](const replication::transfer_stats& t) {
+          return transfer_counts{t.uploaded_bytes, t.uploaded_blocks, t.downloaded_bytes,
+                                 t.downloaded_blocks};
+        };
+        feed_stats out;
+        out.totals = to_counts(repl.totals());
+        for (const auto& row : repl.peer_stats()) {
+          out.peers.push_back(peer_stats{row.peer, row.remote_length, to_counts(row.stats)});
+        }
+        return out;
+      },
+      [=](ddb_attach_atom, caf::actor peer, uint64_t id, peer_info info) -> caf::result<void> {
+        auto& st = self->state;
+        if (st.engine->closed()) return to_caf_error(make_error(errc::closed, "feed closed"));
+        st.peers[id] = std::move(peer);
+        st.repl->add_peer(id, info);
+        pump(self);
+        return caf::unit;
+      },
+      [=](ddb_ropen_atom, uint64_t id) {
+        self->state.repl->remote_open(id);
+        pump(self);
+      },
+      [=](ddb_wire_atom, uint64_t id, wire_frames& frames) {
+        self->state.repl->on_frames(id, frames);
+        pump(self);
+      },
+      [=](ddb_detach_atom, uint64_t id, std::string& reason) {
+        self->state.repl->remove_peer(id, reason);
+        self->state.peers.erase(id);
+        pump(self);
       },
       [=](ddb_close_atom) -> caf::result<void> {
         flush_appends(self);

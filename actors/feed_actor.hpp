@@ -7,6 +7,7 @@
 #include <caf/actor_system.hpp>
 
 #include "log/feed.hpp"
+#include "replication/replicator.hpp"
 #include "messages/feed_actor.hpp"
 
 namespace ddb {
@@ -14,6 +15,7 @@ namespace ddb {
 struct feed_actor_options {
   bool detached = true;
   size_t max_append_batch = 4096;  // blocks grouped into one signed batch at most
+  replication::replicator_options replication;  // sparse, pipelining depth, write hook
 };
 
 // Takes ownership of an open feed.

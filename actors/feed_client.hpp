@@ -47,6 +47,17 @@ class feed_client {
   result<audit_reply> audit();
   result<feed_info> info();
   status subscribe(const caf::actor& subscriber);
+
+  // Replication (peers attach through peer actors).
+  // Registers a download and returns its id; wait_download blocks until it is complete.
+  result<uint64_t> download(download_request r);
+  status wait_download(uint64_t id);
+  status undownload(uint64_t id);
+  // Waits for a verified length >= min_length (0: length + 1); returns the new length.
+  result<uint64_t> update(update_request r = {});
+  status set_downloading(bool on);
+  status set_uploading(bool on);
+  result<feed_stats> stats();
   status close();
   status destroy_storage();
 

@@ -59,3 +59,21 @@ using ddb_down_atom = caf::atom_constant<caf::atom("ddb_down")>;
 constexpr ddb_recv_atom ddb_recv_atom_v{};
 constexpr ddb_down_atom ddb_down_atom_v{};
 }  // namespace ddb
+
+namespace ddb {
+// Replication requests to the feed actor.
+using ddb_dload_atom = caf::atom_constant<caf::atom("ddb_dload")>;
+using ddb_dwait_atom = caf::atom_constant<caf::atom("ddb_dwait")>;
+using ddb_undl_atom = caf::atom_constant<caf::atom("ddb_undl")>;
+using ddb_update_atom = caf::atom_constant<caf::atom("ddb_update")>;
+using ddb_setdl_atom = caf::atom_constant<caf::atom("ddb_setdl")>;
+using ddb_setul_atom = caf::atom_constant<caf::atom("ddb_setul")>;
+using ddb_stats_atom = caf::atom_constant<caf::atom("ddb_stats")>;
+constexpr ddb_dload_atom ddb_dload_atom_v{};
+constexpr ddb_dwait_atom ddb_dwait_atom_v{};
+constexpr ddb_undl_atom ddb_undl_atom_v{};
+constexpr ddb_update_atom ddb_update_atom_v{};
+constexpr ddb_setdl_atom ddb_setdl_atom_v{};
+constexpr ddb_setul_atom ddb_setul_atom_v{};
+constexpr ddb_stats_atom ddb_stats_atom_v{};
+}  // namespace ddb

@@ -39,12 +39,58 @@ struct audit_reply {
   uint64_t invalid = 0;
 };
 
-enum class feed_event_type : uint8_t { append = 0, close = 1, clear = 2 };
+enum class feed_event_type : uint8_t {
+  append = 0,  // the length grew (local append or a verified remote length)
+  close = 1,
+  clear = 2,
+  download = 3,  // block `index` (`bytes`) was downloaded from `peer`
+  upload = 4,    // block `index` (`bytes`) was uploaded to `peer`
+  sync = 5,      // every block of [0, length) is stored
+  peer_add = 6,
+  peer_remove = 7,
+  peer_open = 8,
+  ack = 9,  // `peer` acknowledged writing block `index`
+};
 
 struct feed_event {
   feed_event_type type = feed_event_type::append;
   uint64_t length = 0;
   uint64_t byte_length = 0;
+  uint64_t index = 0;
+  uint64_t bytes = 0;
+  uint64_t peer = 0;
+};
+
+// A range to download (the seed API's download()).
+struct download_request {
+  uint64_t start = 0;
+  uint64_t end = UINT64_MAX;  // exclusive; UINT64_MAX = to the end, following the feed
+  bool linear = false;
+  std::vector<uint64_t> blocks;  // explicit blocks instead of a range
+};
+
+struct update_request {
+  uint64_t min_length = 0;  // 0 = current length + 1
+  bool if_available = false;  // fail instead of waiting when no peer can update us
+  uint32_t timeout_ms = 0;
+};
+
+struct transfer_counts {
+  uint64_t uploaded_bytes = 0;
+  uint64_t uploaded_blocks = 0;
+  uint64_t downloaded_bytes = 0;
+  uint64_t downloaded_blocks = 0;
+};
+
+struct peer_stats {
+  uint64_t peer = 0;
+  uint64_t remote_length = 0;
+  transfer_counts counts;
+};
+
+struct feed_stats {
+  transfer_counts totals;
+  std::vector<peer_stats> peers;
 };
 
 // "The latest block" where an index is expected.

@@ -41,7 +41,34 @@ typename Inspector::result_type inspect(Inspector& f, audit_reply& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, feed_event& x) {
-  return f(caf::meta::type_name("feed_event"), x.type, x.length, x.byte_length);
+  return f(caf::meta::type_name("feed_event"), x.type, x.length, x.byte_length, x.index, x.bytes,
+           x.peer);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, download_request& x) {
+  return f(caf::meta::type_name("download_request"), x.start, x.end, x.linear, x.blocks);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, update_request& x) {
+  return f(caf::meta::type_name("update_request"), x.min_length, x.if_available, x.timeout_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transfer_counts& x) {
+  return f(caf::meta::type_name("transfer_counts"), x.uploaded_bytes, x.uploaded_blocks,
+           x.downloaded_bytes, x.downloaded_blocks);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, peer_stats& x) {
+  return f(caf::meta::type_name("peer_stats"), x.peer, x.remote_length, x.counts);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, feed_stats& x) {
+  return f(caf::meta::type_name("feed_stats"), x.totals, x.peers);
 }
 
 }  // namespace ddb

@@ -1,0 +1,239 @@
+// Feed actor helpers: waiting gets and updates, grouped appends, and the replication pump.
+#include <caf/all.hpp>
+
+#include "actors/feed_state.hpp"
+#include "messages/errors.hpp"
+
+namespace ddb::detail {
+
+void publish(self_ptr self, feed_event ev) {
+  auto& st = self->state;
+  ev.length = st.engine->length();
+  ev.byte_length = st.engine->byte_length();
+  for (auto& sub : st.subscribers) caf::anon_send(sub, ddb_event_atom_v, ev);
+}
+
+void publish(self_ptr self, feed_event_type type) {
+  feed_event ev;
+  ev.type = type;
+  publish(self, ev);
+}
+
+namespace {
+
+bool ready(const feed& f, const waiting_get& w) {
+  if (w.head) return f.length() > 0 && f.has(f.length() - 1);
+  return f.has(w.start, w.end);
+}
+
+void fulfil(self_ptr self, waiting_get& w) {
+  feed& f = *self->state.engine;
+  if (w.batch) {
+    block_list out;
+    status s = f.get_batch(w.start, w.end, out);
+    if (s) w.many.deliver(std::move(out));
+    else w.many.deliver(to_caf_error(s));
+    return;
+  }
+  auto r = f.get(w.head ? f.length() - 1 : w.start);
+  if (r) w.one.deliver(std::move(*r));
+  else w.one.deliver(to_caf_error(r.error()));
+}
+
+void unprioritize(self_ptr self, const waiting_get& w) {
+  if (w.head || !self->state.repl) return;
+  for (uint64_t i = w.start; i < w.end && i < w.start + 4096; ++i) {
+    self->state.repl->deprioritize(i);
+  }
+}
+
+void service_updates(self_ptr self) {
+  auto& st = self->state;
+  auto it = st.updates.begin();
+  while (it != st.updates.end()) {
+    if (st.engine->length() >= it->min_length) {
+      it->rp.deliver(st.engine->length());
+    } else if (it->if_available && st.repl->settled() &&
+               st.repl->best_remote_length() < it->min_length) {
+      it->rp.deliver(to_caf_error(make_error(errc::unavailable, "no update available from peers")));
+    } else {
+      ++it;
+      continue;
+    }
+    it = st.updates.erase(it);
+  }
+}
+
+}  // namespace
+
+void fail(waiting_get& w, const status& s) {
+  if (w.batch) w.many.deliver(to_caf_error(s));
+  else w.one.deliver(to_caf_error(s));
+}
+
+void service_waiting(self_ptr self) {
+  auto& st = self->state;
+  auto it = st.waiting.begin();
+  while (it != st.waiting.end()) {
+    if (ready(*st.engine, *it)) {
+      unprioritize(self, *it);
+      fulfil(self, *it);
+      it = st.waiting.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  service_updates(self);
+}
+
+void park(self_ptr self, waiting_get w, const get_options& opts) {
+  auto& st = self->state;
+  w.id = st.next_wait_id++;
+  if (opts.timeout_ms > 0) {
+    self->delayed_send(self, std::chrono::milliseconds(opts.timeout_ms), ddb_tmo_atom_v, w.id);
+  }
+  if (!w.head && st.repl && !st.engine->writable()) {
+    for (uint64_t i = w.start; i < w.end && i < w.start + 4096; ++i) {
+      if (!st.engine->has(i)) st.repl->prioritize(i);
+    }
+  }
+  st.waiting.push_back(std::move(w));
+  pump(self);
+}
+
+void flush_appends(self_ptr self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  while (!st.appends.empty()) {
+    std::vector<byte_view> views;
+    size_t taken = 0;
+    while (taken < st.appends.size() &&
+           (views.empty() ||
+            views.size() + st.appends[taken].blocks.size() <= st.opts.max_append_batch)) {
+      for (const auto& b : st.appends[taken].blocks) views.emplace_back(b);
+      ++taken;
+    }
+    auto first = st.engine->append(views);
+    uint64_t at = first ? *first : 0;
+    for (size_t i = 0; i < taken; ++i) {
+      auto& req = st.appends[i];
+      if (first) req.rp.deliver(at);
+      else req.rp.deliver(to_caf_error(first.error()));
+      at += req.blocks.size();
+    }
+    st.appends.erase(st.appends.begin(), st.appends.begin() + static_cast<long>(taken));
+    if (first) {
+      service_waiting(self);
+      publish(self, feed_event_type::append);
+      st.repl->on_local_append(*first, views.size());
+      pump(self);
+    }
+  }
+}
+
+namespace {
+
+feed_event_type to_feed_event(replication::event_kind k) {
+  using replication::event_kind;
+  switch (k) {
+    case event_kind::download: return feed_event_type::download;
+    case event_kind::upload: return feed_event_type::upload;
+    case event_kind::sync: return feed_event_type::sync;
+    case event_kind::peer_add: return feed_event_type::peer_add;
+    case event_kind::peer_remove: return feed_event_type::peer_remove;
+    case event_kind::peer_open: return feed_event_type::peer_open;
+    case event_kind::ack: return feed_event_type::ack;
+    default: return feed_event_type::append;
+  }
+}
+
+void on_event(self_ptr self, const replication::event& e) {
+  using replication::event_kind;
+  auto& st = self->state;
+  auto peer = st.peers.find(e.peer);
+  switch (e.kind) {
+    case event_kind::selection_done: {
+      st.open_downloads.erase(e.index);
+      auto it = st.download_waits.find(e.index);
+      if (it != st.download_waits.end()) {
+        for (auto& rp : it->second) rp.deliver(caf::unit);
+        st.download_waits.erase(it);
+      }
+      return;
+    }
+    case event_kind::drop_peer:
+      if (peer != st.peers.end()) {
+        caf::anon_send(peer->second, ddb_kick_atom_v, st.engine->discovery_key(), e.reason);
+      }
+      return;
+    case event_kind::end_peer:
+      if (peer != st.peers.end()) {
+        caf::anon_send(peer->second, ddb_end_atom_v, st.engine->discovery_key());
+      }
+      return;
+    case event_kind::peer_remove:
+      st.peers.erase(e.peer);
+      break;
+    default:
+      break;
+  }
+  feed_event ev;
+  ev.type = to_feed_event(e.kind);
+  ev.index = e.index;
+  ev.bytes = e.bytes;
+  ev.peer = e.peer;
+  publish(self, ev);
+}
+
+}  // namespace
+
+void pump(self_ptr self) {
+  auto& st = self->state;
+  if (!st.repl) return;
+  std::vector<replication::outgoing> out;
+  std::vector<replication::event> events;
+  for (int round = 0; round < 8; ++round) {
+    st.repl->take(out, events);
+    if (out.empty() && events.empty()) break;
+    // Durable before we announce or acknowledge anything we received.
+    status flushed = st.engine->flush_puts();
+    if (!flushed) {
+      shut_down(self, flushed);
+      return;
+    }
+    for (auto& o : out) {
+      auto peer = st.peers.find(o.peer);
+      if (peer == st.peers.end()) continue;
+      caf::anon_send(peer->second, ddb_send_atom_v, st.engine->discovery_key(),
+                     std::move(o.frames));
+    }
+    bool progressed = false;
+    for (const auto& e : events) {
+      progressed |= e.kind == replication::event_kind::download ||
+                    e.kind == replication::event_kind::append;
+      on_event(self, e);
+    }
+    if (progressed) service_waiting(self);
+    else service_updates(self);
+  }
+}
+
+void shut_down(self_ptr self, const status& why) {
+  auto& st = self->state;
+  for (auto& w : st.waiting) fail(w, why);
+  st.waiting.clear();
+  for (auto& u : st.updates) u.rp.deliver(to_caf_error(why));
+  st.updates.clear();
+  for (auto& [id, rps] : st.download_waits) {
+    for (auto& rp : rps) rp.deliver(to_caf_error(why));
+  }
+  st.download_waits.clear();
+  for (auto& [id, peer] : st.peers) {
+    caf::anon_send(peer, ddb_end_atom_v, st.engine->discovery_key());
+  }
+  st.peers.clear();
+  publish(self, feed_event_type::close);
+  st.subscribers.clear();
+}
+
+}  // namespace ddb::detail

@@ -1,0 +1,69 @@
+#pragma once
+// The feed actor's state and the helpers its handlers share (private to actors/).
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/feed_actor.hpp"
+#include "replication/replicator.hpp"
+
+namespace ddb::detail {
+
+struct pending_append {
+  block_list blocks;
+  caf::typed_response_promise<uint64_t> rp;
+};
+
+struct waiting_get {
+  uint64_t id = 0;
+  uint64_t start = 0;
+  uint64_t end = 0;    // exclusive
+  bool batch = false;  // reply with a block_list instead of one block
+  bool head = false;   // wait for any block, reply with the latest
+  caf::typed_response_promise<byte_buffer> one;
+  caf::typed_response_promise<block_list> many;
+};
+
+struct waiting_update {
+  uint64_t id = 0;
+  uint64_t min_length = 0;
+  bool if_available = false;
+  caf::typed_response_promise<uint64_t> rp;
+};
+
+struct feed_state {
+  std::shared_ptr<feed> engine;
+  feed_actor_options opts;
+  std::unique_ptr<replication::replicator> repl;
+  std::vector<pending_append> appends;
+  bool flush_scheduled = false;
+  std::vector<waiting_get> waiting;
+  std::vector<waiting_update> updates;
+  uint64_t next_wait_id = 1;
+  std::vector<caf::actor> subscribers;
+  std::map<uint64_t, caf::actor> peers;  // peer id -> its peer actor
+  std::map<uint64_t, std::vector<caf::response_promise>> download_waits;
+  std::set<uint64_t> open_downloads;
+  static inline const char* name = "ddb.feed";
+};
+
+using self_ptr = feed_actor::stateful_pointer<feed_state>;
+
+void publish(self_ptr self, feed_event ev);
+void publish(self_ptr self, feed_event_type type);
+// Answers every parked get and update that can now be answered.
+void service_waiting(self_ptr self);
+void park(self_ptr self, waiting_get w, const get_options& opts);
+void fail(waiting_get& w, const status& s);
+// Appends every queued request as one batch (bounded by max_append_batch blocks).
+void flush_appends(self_ptr self);
+// After any replication input: flush staged puts, send frames, act on events.
+void pump(self_ptr self);
+void shut_down(self_ptr self, const status& why);
+
+}  // namespace ddb::detail
