@@ -68,8 +68,7 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         park(self, std::move(w), o);
         return rp;
       },
-      [=](ddb_batch_atom, uint64_t start, uint64_t end,
-          get_options o) -> caf::result<block_list> {
+      [=](ddb_batch_atom, uint64_t start, uint64_t end, get_options o) -> caf::result<block_list> {
         feed& f = *self->state.engine;
         if (end < start) return to_caf_error(make_error(errc::bad_index, "end before start"));
         if (f.closed() || f.has(start, end) || !o.wait) {
@@ -90,7 +89,8 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
       [=](ddb_head_atom, get_options o) -> caf::result<byte_buffer> {
         feed& f = *self->state.engine;
         if (f.length() > 0 || f.closed() || !o.wait) {
-          if (f.length() == 0) return to_caf_error(make_error(errc::bad_index, "the feed is empty"));
+          if (f.length() == 0)
+            return to_caf_error(make_error(errc::bad_index, "the feed is empty"));
           return reply(f.get(f.length() - 1));
         }
         waiting_get w;
@@ -111,7 +111,8 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         auto& us = self->state.updates;
         for (auto it = us.begin(); it != us.end(); ++it) {
           if (it->id != id) continue;
-          it->rp.deliver(to_caf_error(make_error(errc::timeout, "timed out waiting for an update")));
+          it->rp.deliver(
+              to_caf_error(make_error(errc::timeout, "timed out waiting for an update")));
           us.erase(it);
           return;
         }

@@ -31,13 +31,17 @@ void fulfil(self_ptr self, waiting_get& w) {
   if (w.batch) {
     block_list out;
     status s = f.get_batch(w.start, w.end, out);
-    if (s) w.many.deliver(std::move(out));
-    else w.many.deliver(to_caf_error(s));
+    if (s)
+      w.many.deliver(std::move(out));
+    else
+      w.many.deliver(to_caf_error(s));
     return;
   }
   auto r = f.get(w.head ? f.length() - 1 : w.start);
-  if (r) w.one.deliver(std::move(*r));
-  else w.one.deliver(to_caf_error(r.error()));
+  if (r)
+    w.one.deliver(std::move(*r));
+  else
+    w.one.deliver(to_caf_error(r.error()));
 }
 
 void unprioritize(self_ptr self, const waiting_get& w) {
@@ -67,8 +71,10 @@ void service_updates(self_ptr self) {
 }  // namespace
 
 void fail(waiting_get& w, const status& s) {
-  if (w.batch) w.many.deliver(to_caf_error(s));
-  else w.one.deliver(to_caf_error(s));
+  if (w.batch)
+    w.many.deliver(to_caf_error(s));
+  else
+    w.one.deliver(to_caf_error(s));
 }
 
 void service_waiting(self_ptr self) {
@@ -117,8 +123,10 @@ void flush_appends(self_ptr self) {
     uint64_t at = first ? *first : 0;
     for (size_t i = 0; i < taken; ++i) {
       auto& req = st.appends[i];
-      if (first) req.rp.deliver(at);
-      else req.rp.deliver(to_caf_error(first.error()));
+      if (first)
+        req.rp.deliver(at);
+      else
+        req.rp.deliver(to_caf_error(first.error()));
       at += req.blocks.size();
     }
     st.appends.erase(st.appends.begin(), st.appends.begin() + static_cast<long>(taken));
@@ -136,14 +144,22 @@ namespace {
 feed_event_type to_feed_event(replication::event_kind k) {
   using replication::event_kind;
   switch (k) {
-    case event_kind::download: return feed_event_type::download;
-    case event_kind::upload: return feed_event_type::upload;
-    case event_kind::sync: return feed_event_type::sync;
-    case event_kind::peer_add: return feed_event_type::peer_add;
-    case event_kind::peer_remove: return feed_event_type::peer_remove;
-    case event_kind::peer_open: return feed_event_type::peer_open;
-    case event_kind::ack: return feed_event_type::ack;
-    default: return feed_event_type::append;
+    case event_kind::download:
+      return feed_event_type::download;
+    case event_kind::upload:
+      return feed_event_type::upload;
+    case event_kind::sync:
+      return feed_event_type::sync;
+    case event_kind::peer_add:
+      return feed_event_type::peer_add;
+    case event_kind::peer_remove:
+      return feed_event_type::peer_remove;
+    case event_kind::peer_open:
+      return feed_event_type::peer_open;
+    case event_kind::ack:
+      return feed_event_type::ack;
+    default:
+      return feed_event_type::append;
   }
 }
 
@@ -209,12 +225,14 @@ void pump(self_ptr self) {
     }
     bool progressed = false;
     for (const auto& e : events) {
-      progressed |= e.kind == replication::event_kind::download ||
-                    e.kind == replication::event_kind::append;
+      progressed |=
+          e.kind == replication::event_kind::download || e.kind == replication::event_kind::append;
       on_event(self, e);
     }
-    if (progressed) service_waiting(self);
-    else service_updates(self);
+    if (progressed)
+      service_waiting(self);
+    else
+      service_updates(self);
   }
 }
 

@@ -56,7 +56,9 @@ result<block_list> feed_client::get_batch(uint64_t start, uint64_t end, get_opti
 result<byte_buffer> feed_client::head(get_options opts) {
   return call<byte_buffer>(ddb_head_atom_v, opts);
 }
-result<bool> feed_client::has(uint64_t index) { return has(index, index + 1); }
+result<bool> feed_client::has(uint64_t index) {
+  return has(index, index + 1);
+}
 result<bool> feed_client::has(uint64_t start, uint64_t end) {
   return call<bool>(ddb_has_atom_v, start, end);
 }
@@ -81,23 +83,41 @@ result<bool> feed_client::verify(uint64_t index, const signature_t& sig) {
 result<node_list> feed_client::root_hashes(uint64_t index) {
   return call<node_list>(ddb_roots_atom_v, index);
 }
-result<audit_reply> feed_client::audit() { return call<audit_reply>(ddb_audit_atom_v); }
-result<feed_info> feed_client::info() { return call<feed_info>(ddb_info_atom_v); }
+result<audit_reply> feed_client::audit() {
+  return call<audit_reply>(ddb_audit_atom_v);
+}
+result<feed_info> feed_client::info() {
+  return call<feed_info>(ddb_info_atom_v);
+}
 status feed_client::subscribe(const caf::actor& subscriber) {
   return call_void(ddb_sub_atom_v, subscriber);
 }
 result<uint64_t> feed_client::download(download_request r) {
   return call<uint64_t>(ddb_dload_atom_v, std::move(r));
 }
-status feed_client::wait_download(uint64_t id) { return call_void(ddb_dwait_atom_v, id); }
-status feed_client::undownload(uint64_t id) { return call_void(ddb_undl_atom_v, id); }
+status feed_client::wait_download(uint64_t id) {
+  return call_void(ddb_dwait_atom_v, id);
+}
+status feed_client::undownload(uint64_t id) {
+  return call_void(ddb_undl_atom_v, id);
+}
 result<uint64_t> feed_client::update(update_request r) {
   return call<uint64_t>(ddb_update_atom_v, r);
 }
-status feed_client::set_downloading(bool on) { return call_void(ddb_setdl_atom_v, on); }
-status feed_client::set_uploading(bool on) { return call_void(ddb_setul_atom_v, on); }
-result<feed_stats> feed_client::stats() { return call<feed_stats>(ddb_stats_atom_v); }
-status feed_client::close() { return call_void(ddb_close_atom_v); }
-status feed_client::destroy_storage() { return call_void(ddb_destroy_atom_v); }
+status feed_client::set_downloading(bool on) {
+  return call_void(ddb_setdl_atom_v, on);
+}
+status feed_client::set_uploading(bool on) {
+  return call_void(ddb_setul_atom_v, on);
+}
+result<feed_stats> feed_client::stats() {
+  return call<feed_stats>(ddb_stats_atom_v);
+}
+status feed_client::close() {
+  return call_void(ddb_close_atom_v);
+}
+status feed_client::destroy_storage() {
+  return call_void(ddb_destroy_atom_v);
+}
 
 }  // namespace ddb

@@ -5,8 +5,8 @@
 #include <set>
 #include <vector>
 
-#include <caf/typed_event_based_actor.hpp>
 #include <caf/response_promise.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/feed_actor.hpp"

@@ -4,8 +4,7 @@
 
 namespace ddb {
 
-read_stream::read_stream(feed_client& feed, read_stream_options opts)
-    : feed_(feed), opts_(opts) {
+read_stream::read_stream(feed_client& feed, read_stream_options opts) : feed_(feed), opts_(opts) {
   if (opts_.batch == 0) opts_.batch = 1;
 }
 

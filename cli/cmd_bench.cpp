@@ -58,10 +58,11 @@ struct temp_feed_dir {
   std::string path;
   bool keep;
   explicit temp_feed_dir(const std::string& given) : keep(!given.empty()) {
-    path = given.empty() ? (std::filesystem::temp_directory_path() /
-                            ("ddb-bench-" + std::to_string(getpid())))
-                               .string()
-                         : given;
+    path =
+        given.empty()
+            ? (std::filesystem::temp_directory_path() / ("ddb-bench-" + std::to_string(getpid())))
+                  .string()
+            : given;
   }
   ~temp_feed_dir() {
     if (!keep) std::filesystem::remove_all(path);

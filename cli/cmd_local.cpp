@@ -134,13 +134,11 @@ int run_info(caf::actor_system& sys, const std::string& dir, bool json) {
       signature_valid = ok && *ok;
     }
   }
-  nlohmann::json out = {{"key", to_hex(info->key)},
-                        {"discoveryKey", to_hex(info->discovery_key)},
-                        {"length", info->length},
-                        {"byteLength", info->byte_length},
-                        {"downloaded", info->downloaded},
-                        {"writable", info->writable},
-                        {"signatureValid", signature_valid}};
+  nlohmann::json out = {
+      {"key", to_hex(info->key)},         {"discoveryKey", to_hex(info->discovery_key)},
+      {"length", info->length},           {"byteLength", info->byte_length},
+      {"downloaded", info->downloaded},   {"writable", info->writable},
+      {"signatureValid", signature_valid}};
   if (json) {
     std::cout << out.dump() << "\n";
   } else {
@@ -216,7 +214,8 @@ void add_info(CLI::App& app, runner& run) {
   auto json = std::make_shared<bool>(false);
   cmd->add_option("DIR", *dir, "feed directory")->required();
   cmd->add_flag("--json", *json, "one JSON object");
-  cmd->callback([=, &run] { run = [=](caf::actor_system& sys) { return run_info(sys, *dir, *json); }; });
+  cmd->callback(
+      [=, &run] { run = [=](caf::actor_system& sys) { return run_info(sys, *dir, *json); }; });
 }
 
 void add_audit(CLI::App& app, runner& run) {
@@ -225,7 +224,8 @@ void add_audit(CLI::App& app, runner& run) {
   auto json = std::make_shared<bool>(false);
   cmd->add_option("DIR", *dir, "feed directory")->required();
   cmd->add_flag("--json", *json, "one JSON object");
-  cmd->callback([=, &run] { run = [=](caf::actor_system& sys) { return run_audit(sys, *dir, *json); }; });
+  cmd->callback(
+      [=, &run] { run = [=](caf::actor_system& sys) { return run_audit(sys, *dir, *json); }; });
 }
 
 }  // namespace ddb::cli

@@ -25,13 +25,13 @@ namespace ddb {
 struct feed_options {
   std::optional<::ddb::public_key> key;  // the feed to open; generated when absent and allowed
   std::optional<::ddb::secret_key> secret_key;  // makes the feed writable
-  bool create_if_missing = true;         // generate a key pair when nothing is stored
-  bool overwrite = false;                // discard whatever is stored
-  bool store_secret_key = true;          // persist the secret key in `secret_key`
-  bool writer_lock = true;               // take the single-writer lock on the files
-  bool sync_writes = false;              // fdatasync before an append is acknowledged
-  std::string ns = "ddatabase";          // discovery-key namespace ("hypercore" for hypercore 9)
-  crypto::hooks crypto;                  // custom sign / verify
+  bool create_if_missing = true;                // generate a key pair when nothing is stored
+  bool overwrite = false;                       // discard whatever is stored
+  bool store_secret_key = true;                 // persist the secret key in `secret_key`
+  bool writer_lock = true;                      // take the single-writer lock on the files
+  bool sync_writes = false;                     // fdatasync before an append is acknowledged
+  std::string ns = "ddatabase";  // discovery-key namespace ("hypercore" for hypercore 9)
+  crypto::hooks crypto;          // custom sign / verify
 };
 
 struct signature_info {
@@ -45,8 +45,8 @@ struct seek_result {
 };
 
 struct proof_reply {
-  std::vector<tree_node> nodes;            // in the order the reference sends them
-  std::optional<signature_t> signature;    // when the proof ends at signed roots
+  std::vector<tree_node> nodes;          // in the order the reference sends them
+  std::optional<signature_t> signature;  // when the proof ends at signed roots
 };
 
 // One replicated block (or hash, without a value) with its proof, as a Data message carries it.
@@ -139,7 +139,8 @@ class feed {
   result<uint64_t> data_offset(uint64_t block);
   status write_dirty_bits();
   status check_open() const;
-  void rollback_append(uint64_t old_length, uint64_t count, const std::vector<tree_node>& old_roots);
+  void rollback_append(uint64_t old_length, uint64_t count,
+                       const std::vector<tree_node>& old_roots);
 
   std::unique_ptr<feed_files> files_;
   feed_options opts_;

@@ -126,7 +126,8 @@ byte_buffer feed::data_bits(uint64_t start, uint64_t n) {
     uint64_t p = (start / 8) / bitfield::data_bytes + at / bitfield::data_bytes;
     bits_.write_page(p, page.data());
     uint64_t take = std::min<uint64_t>(bitfield::data_bytes, n - at);
-    std::copy(page.begin(), page.begin() + static_cast<long>(take), out.begin() + static_cast<long>(at));
+    std::copy(page.begin(), page.begin() + static_cast<long>(take),
+              out.begin() + static_cast<long>(at));
   }
   return out;
 }

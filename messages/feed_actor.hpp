@@ -32,8 +32,7 @@ using feed_actor = caf::typed_actor<
     caf::replies_to<ddb_cancel_atom, uint64_t, uint64_t>::with<void>,
     caf::replies_to<ddb_sub_atom, caf::actor>::with<void>,
     caf::replies_to<ddb_unsub_atom, caf::actor>::with<void>,
-    caf::replies_to<ddb_close_atom>::with<void>,
-    caf::replies_to<ddb_destroy_atom>::with<void>,
+    caf::replies_to<ddb_close_atom>::with<void>, caf::replies_to<ddb_destroy_atom>::with<void>,
     // --- replication ---
     // register a download selection -> its id; wait for it to complete; cancel it
     caf::replies_to<ddb_dload_atom, download_request>::with<uint64_t>,
@@ -46,8 +45,7 @@ using feed_actor = caf::typed_actor<
     caf::replies_to<ddb_stats_atom>::with<feed_stats>,
     // from peer actors (messages/peer_messages.hpp)
     caf::replies_to<ddb_attach_atom, caf::actor, uint64_t, peer_info>::with<void>,
-    caf::reacts_to<ddb_ropen_atom, uint64_t>,
-    caf::reacts_to<ddb_wire_atom, uint64_t, wire_frames>,
+    caf::reacts_to<ddb_ropen_atom, uint64_t>, caf::reacts_to<ddb_wire_atom, uint64_t, wire_frames>,
     caf::reacts_to<ddb_detach_atom, uint64_t, std::string>,
     // internal
     caf::reacts_to<ddb_flush_atom>, caf::reacts_to<ddb_tmo_atom, uint64_t>>;

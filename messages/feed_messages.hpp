@@ -70,7 +70,7 @@ struct download_request {
 };
 
 struct update_request {
-  uint64_t min_length = 0;  // 0 = current length + 1
+  uint64_t min_length = 0;    // 0 = current length + 1
   bool if_available = false;  // fail instead of waiting when no peer can update us
   uint32_t timeout_ms = 0;
 };

@@ -32,8 +32,8 @@ struct peer_state {
   bool remote_want = false;  // the remote sent a Want: it follows our Haves
   bool downloading = true;
   bool uploading = true;
-  bool ended = false;        // we sent Status{downloading: false} (one-shot)
-  bitfield remote;           // blocks the remote has (data bits only)
+  bool ended = false;  // we sent Status{downloading: false} (one-shot)
+  bitfield remote;     // blocks the remote has (data bits only)
   uint64_t remote_length = 0;
   std::set<uint64_t> wants;  // 1M-block chunks we sent a Want for
   uint64_t inflight_wants = 0;

@@ -125,7 +125,9 @@ uint64_t replicator::download(range_request r) {
   return id;
 }
 
-bool replicator::undownload(uint64_t id) { return selections_.erase(id) > 0; }
+bool replicator::undownload(uint64_t id) {
+  return selections_.erase(id) > 0;
+}
 
 void replicator::prioritize(uint64_t index) {
   priority_.insert(index);
@@ -135,7 +137,9 @@ void replicator::prioritize(uint64_t index) {
   fill_all();
 }
 
-void replicator::deprioritize(uint64_t index) { priority_.erase(index); }
+void replicator::deprioritize(uint64_t index) {
+  priority_.erase(index);
+}
 
 void replicator::want_length(uint64_t min_length) {
   wanted_length_ = std::max(wanted_length_, min_length);

@@ -21,16 +21,16 @@
 namespace ddb::replication {
 
 struct replicator_options {
-  bool sparse = false;          // only download what get/download ask for
-  size_t max_requests = 128;    // requests in flight per peer
-  uint64_t seed = 1;            // spreads non-linear downloads over peers
+  bool sparse = false;        // only download what get/download ask for
+  size_t max_requests = 128;  // requests in flight per peer
+  uint64_t seed = 1;          // spreads non-linear downloads over peers
   // Called for every verified block before it is written; an error refuses the block.
   std::function<status(uint64_t index, byte_view data, uint64_t peer)> on_write;
 };
 
 struct range_request {
   uint64_t start = 0;
-  std::optional<uint64_t> end;   // exclusive; none = to the end of the feed, following it
+  std::optional<uint64_t> end;  // exclusive; none = to the end of the feed, following it
   bool linear = false;
   std::vector<uint64_t> blocks;  // explicit block list (start/end ignored when non-empty)
 };

@@ -136,7 +136,8 @@ void replicator::on_request(peer_state& p, const wire::request_message& m) {
   wire::data_message d;
   d.index = index;
   d.nodes = std::move(proof->nodes);
-  if (proof->signature) d.signature = byte_buffer(proof->signature->begin(), proof->signature->end());
+  if (proof->signature)
+    d.signature = byte_buffer(proof->signature->begin(), proof->signature->end());
   if (!hash) {
     auto value = feed_.get(index);
     if (!value) return drop(p, "cannot read block: " + value.error().message());
@@ -176,8 +177,8 @@ void replicator::on_data(peer_state& p, wire::data_message& m) {
     hook = [&](uint64_t index, byte_view data) { return opts_.on_write(index, data, p.id); };
   }
   status s = feed_.put(item, stored, hook);
-  if (!s) return drop(p, "rejected data for block " + std::to_string(m.index) + ": " +
-                             s.to_string());
+  if (!s)
+    return drop(p, "rejected data for block " + std::to_string(m.index) + ": " + s.to_string());
   if (feed_.length() > before) {
     emit(event_kind::append, p.id, feed_.length());
     p.remote_length = std::max(p.remote_length, feed_.length());

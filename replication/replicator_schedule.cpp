@@ -126,8 +126,8 @@ void replicator::check_selections() {
     if (s.implicit) {
       done = false;
     } else if (!s.blocks.empty()) {
-      done = std::all_of(s.blocks.begin(), s.blocks.end(),
-                         [&](uint64_t b) { return feed_.has(b); });
+      done =
+          std::all_of(s.blocks.begin(), s.blocks.end(), [&](uint64_t b) { return feed_.has(b); });
     } else if (s.end) {
       done = length >= *s.end && feed_.has(s.start, *s.end);
     }
