@@ -43,6 +43,7 @@ class frame_decoder {
   // Decodes all of `chunk`, calling `on_frame` for each complete frame in order. On a malformed
   // length or header, or a body over the limit, returns errc::protocol_error; the decoder is
   // then failed and every later call returns the same error without calling `on_frame`.
+  // REQUIRES: not called from inside `on_frame`.
   status feed(byte_view chunk, const handler& on_frame);
 
   bool failed() const { return !error_.is_ok(); }

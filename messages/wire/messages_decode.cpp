@@ -26,6 +26,12 @@ status for_each_field(byte_view body, F&& on_field) {
   return status::ok();
 }
 
+// Records that a required field arrived; passes the status of reading it through.
+status seen(bool& flag, status read) {
+  flag = true;
+  return read;
+}
+
 status get_u64(reader& r, wire_type wt, uint64_t& out) {
   DDB_TRY(reader::expect(wt, proto::wt_varint));
   return r.read_varint(out);
@@ -71,7 +77,7 @@ result<T> decode_range(byte_view body, const char* name) {
   T m;
   bool has_start = false;
   status st = for_each_field(body, [&](reader& r, uint32_t f, wire_type wt) -> status {
-    if (f == 1) return has_start = true, get_u64(r, wt, m.start);
+    if (f == 1) return seen(has_start, get_u64(r, wt, m.start));
     if (f == 2) return get_opt_u64(r, wt, m.length);
     return r.skip(wt);
   });
@@ -108,7 +114,7 @@ result<noise_payload> decode_noise_payload(byte_view body) {
   noise_payload m;
   bool has_nonce = false;
   status st = for_each_field(body, [&](reader& r, uint32_t f, wire_type wt) -> status {
-    if (f == 1) return has_nonce = true, get_bytes(r, wt, m.nonce);
+    if (f == 1) return seen(has_nonce, get_bytes(r, wt, m.nonce));
     return r.skip(wt);
   });
   if (!st) return st;
@@ -120,7 +126,7 @@ result<open_message> decode_open(byte_view body) {
   open_message m;
   bool has_key = false;
   status st = for_each_field(body, [&](reader& r, uint32_t f, wire_type wt) -> status {
-    if (f == 1) return has_key = true, get_bytes(r, wt, m.discovery_key);
+    if (f == 1) return seen(has_key, get_bytes(r, wt, m.discovery_key));
     if (f == 2) return get_opt_bytes(r, wt, m.capability);
     return r.skip(wt);
   });
@@ -158,7 +164,7 @@ result<have_message> decode_have(byte_view body) {
   have_message m;
   bool has_start = false;
   status st = for_each_field(body, [&](reader& r, uint32_t f, wire_type wt) -> status {
-    if (f == 1) return has_start = true, get_u64(r, wt, m.start);
+    if (f == 1) return seen(has_start, get_u64(r, wt, m.start));
     if (f == 2) return get_opt_u64(r, wt, m.length);
     if (f == 3) return get_opt_bytes(r, wt, m.bitfield);
     if (f == 4) return get_opt_bool(r, wt, m.ack);
@@ -183,7 +189,7 @@ result<request_message> decode_request(byte_view body) {
   request_message m;
   bool has_index = false;
   status st = for_each_field(body, [&](reader& r, uint32_t f, wire_type wt) -> status {
-    if (f == 1) return has_index = true, get_u64(r, wt, m.index);
+    if (f == 1) return seen(has_index, get_u64(r, wt, m.index));
     if (f == 2) return get_opt_u64(r, wt, m.bytes);
     if (f == 3) return get_opt_bool(r, wt, m.hash);
     if (f == 4) return get_opt_u64(r, wt, m.nodes);
@@ -198,7 +204,7 @@ result<cancel_message> decode_cancel(byte_view body) {
   cancel_message m;
   bool has_index = false;
   status st = for_each_field(body, [&](reader& r, uint32_t f, wire_type wt) -> status {
-    if (f == 1) return has_index = true, get_u64(r, wt, m.index);
+    if (f == 1) return seen(has_index, get_u64(r, wt, m.index));
     if (f == 2) return get_opt_u64(r, wt, m.bytes);
     if (f == 3) return get_opt_bool(r, wt, m.hash);
     return r.skip(wt);
@@ -212,7 +218,7 @@ result<data_message> decode_data(byte_view body) {
   data_message m;
   bool has_index = false;
   status st = for_each_field(body, [&](reader& r, uint32_t f, wire_type wt) -> status {
-    if (f == 1) return has_index = true, get_u64(r, wt, m.index);
+    if (f == 1) return seen(has_index, get_u64(r, wt, m.index));
     if (f == 2) return get_opt_bytes(r, wt, m.value);
     if (f == 4) return get_opt_bytes(r, wt, m.signature);
     if (f != 3) return r.skip(wt);
