@@ -161,6 +161,8 @@ class feed {
   std::unordered_map<uint64_t, tree_node> staged_nodes_;
   write_batch staged_;
   bool has_staged_ = false;
+  // Signature slots a failed append may have written and that could not be erased since.
+  std::vector<uint64_t> stale_signatures_;
 };
 
 }  // namespace ddb

@@ -1,5 +1,7 @@
 // Appending: hash the blocks into the tree, sign the new roots once per batch, and write the
 // batch with one write per file (data, tree, signatures, then the bitfield that makes it visible).
+#include <algorithm>
+
 #include "core/flat_tree.hpp"
 #include "log/feed.hpp"
 
@@ -66,6 +68,10 @@ result<uint64_t> feed::append(const std::vector<byte_view>& blocks) {
   } else {
     sig = crypto::sign(byte_view(signable), *secret_key_);
   }
+  // Zero any slot a failed append left inside this batch (see rollback_append).
+  for (uint64_t slot : stale_signatures_) {
+    if (slot >= first && slot < new_length - 1) batch_.signatures.emplace_back(slot, signature_t{});
+  }
   batch_.signatures.emplace_back(new_length - 1, sig);
 
   for (uint64_t i = first; i < new_length; ++i) bits_.set(i, true);
@@ -82,6 +88,9 @@ result<uint64_t> feed::append(const std::vector<byte_view>& blocks) {
     return st;
   }
   for (const tree_node& n : produced_) cache_.put(n);
+  stale_signatures_.erase(std::remove_if(stale_signatures_.begin(), stale_signatures_.end(),
+                                         [&](uint64_t s) { return s < new_length; }),
+                          stale_signatures_.end());
   length_ = new_length;
   byte_length_ = builder_.byte_length();
   return first;
@@ -94,6 +103,10 @@ void feed::rollback_append(uint64_t old_length, uint64_t count,
   // repairing any page the failed batch managed to write.
   for (const tree_node& n : produced_) bits_.set_tree(n.index, false);
   builder_ = merkle_builder(old_roots, old_length);
+  // The failed batch may have stored (part of) its signature; signature(i) must never return it
+  // once a later append covers that slot. Erase it now, or zero it with the append that covers it.
+  const uint64_t slot = old_length + count - 1;
+  if (!files_->erase_signatures(slot, slot + 1)) stale_signatures_.push_back(slot);
 }
 
 status feed::write_dirty_bits() {
