@@ -132,7 +132,7 @@ void flush_appends(self_ptr self) {
     st.appends.erase(st.appends.begin(), st.appends.begin() + static_cast<long>(taken));
     if (first) {
       service_waiting(self);
-      publish(self, feed_event_type::append);
+      // The replicator emits the append event (published by pump), once per batch.
       st.repl->on_local_append(*first, views.size());
       pump(self);
     }
@@ -163,7 +163,7 @@ feed_event_type to_feed_event(replication::event_kind k) {
   }
 }
 
-void on_event(self_ptr self, const replication::event& e) {
+void on_event(self_ptr self, const replication::replicator_event& e) {
   using replication::event_kind;
   auto& st = self->state;
   auto peer = st.peers.find(e.peer);
@@ -207,7 +207,7 @@ void pump(self_ptr self) {
   auto& st = self->state;
   if (!st.repl) return;
   std::vector<replication::outgoing> out;
-  std::vector<replication::event> events;
+  std::vector<replication::replicator_event> events;
   for (int round = 0; round < 8; ++round) {
     st.repl->take(out, events);
     if (out.empty() && events.empty()) break;
