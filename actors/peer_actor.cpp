@@ -1,0 +1,325 @@
+// The peer actor: connection bytes in and out of a replication::session, channels attached to
+// feed actors. See peer_actor.hpp for the behaviour.
+#include "actors/peer_actor.hpp"
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <utility>
+
+#include <caf/all.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/peer_messages.hpp"
+
+namespace ddb {
+
+namespace {
+
+// Frames held for a channel whose attach is still pending.
+constexpr size_t max_held_bytes = 32 * 1024 * 1024;
+// Keep-alive ticks per interval, and the tick counts that trigger a ping and a timeout.
+constexpr int ticks_per_interval = 2;
+constexpr int ping_after_ticks = 2;
+constexpr int timeout_after_ticks = 4;
+
+struct channel_state {
+  feed_registry::entry feed;
+  uint64_t generation = 0;
+  bool attach_sent = false;
+  bool attached = false;  // the feed replied to the attach
+  bool remote_verified = false;
+  bool ropen_sent = false;
+  wire_frames held;
+  size_t held_bytes = 0;
+};
+
+struct peer_state {
+  connection_ptr conn;
+  peer_actor_options opts;
+  uint64_t peer_id = 0;
+  std::unique_ptr<replication::session> session;
+  std::map<hash_t, channel_state> channels;
+  uint64_t next_generation = 1;
+  public_key remote_static{};
+  int ticks_since_send = 0;
+  int ticks_since_recv = 0;
+  bool closing = false;
+  static inline const char* name = "ddb.peer";
+};
+
+using self_ptr = caf::stateful_actor<peer_state>*;
+
+void notice(self_ptr self, std::string what) {
+  if (self->state.opts.observer) {
+    self->send(self->state.opts.observer, ddb_event_atom_v, std::move(what));
+  }
+}
+
+void flush_output(self_ptr self) {
+  auto& st = self->state;
+  if (!st.session->has_output()) return;
+  st.conn->write(st.session->take_output());
+  st.ticks_since_send = 0;
+}
+
+void detach(self_ptr self, channel_state& ch, const std::string& reason) {
+  if (ch.attach_sent) self->send(ch.feed.feed, ddb_detach_atom_v, self->state.peer_id, reason);
+}
+
+void shutdown(self_ptr self, const std::string& reason) {
+  auto& st = self->state;
+  if (st.closing) return;
+  st.closing = true;
+  for (auto& kv : st.channels) detach(self, kv.second, reason);
+  st.channels.clear();
+  flush_output(self);
+  st.conn->close();
+  notice(self, "closed: " + reason);
+  self->quit();
+}
+
+// Hands held frames to an attached feed: one message per feed per call.
+void flush_frames(self_ptr self, channel_state& ch) {
+  if (!ch.attached || ch.held.empty()) return;
+  self->send(ch.feed.feed, ddb_wire_atom_v, self->state.peer_id, std::move(ch.held));
+  ch.held.clear();
+  ch.held_bytes = 0;
+}
+
+void send_ropen(self_ptr self, channel_state& ch) {
+  if (!ch.attached || !ch.remote_verified || ch.ropen_sent) return;
+  ch.ropen_sent = true;
+  self->send(ch.feed.feed, ddb_ropen_atom_v, self->state.peer_id);
+}
+
+void maybe_finish(self_ptr self) {
+  auto& st = self->state;
+  if (st.opts.live || st.closing) return;
+  if (st.channels.empty() && st.session->channel_count() == 0) shutdown(self, "finished");
+}
+
+// Ends one feed's channel from our side.
+void end_channel(self_ptr self, const hash_t& dkey, const std::string& reason) {
+  auto& st = self->state;
+  auto it = st.channels.find(dkey);
+  if (it != st.channels.end()) {
+    flush_frames(self, it->second);
+    detach(self, it->second, reason);
+    st.channels.erase(it);
+  }
+  st.session->close_channel(dkey);
+  flush_output(self);
+}
+
+peer_info make_info(self_ptr self) {
+  auto& st = self->state;
+  peer_info info;
+  info.remote_public_key = st.remote_static;
+  info.remote_address = st.conn->remote_address();
+  info.initiator = st.conn->initiator();
+  info.live = st.opts.live;
+  info.ack = st.opts.ack;
+  info.download = st.opts.download;
+  info.upload = st.opts.upload;
+  return info;
+}
+
+void on_attached(self_ptr self, const hash_t& dkey, uint64_t generation) {
+  auto& st = self->state;
+  auto it = st.channels.find(dkey);
+  if (st.closing || it == st.channels.end() || it->second.generation != generation) return;
+  it->second.attached = true;
+  send_ropen(self, it->second);
+  flush_frames(self, it->second);
+}
+
+void on_attach_failed(self_ptr self, const hash_t& dkey, uint64_t generation,
+                      const caf::error& err) {
+  auto& st = self->state;
+  auto it = st.channels.find(dkey);
+  if (st.closing || it == st.channels.end() || it->second.generation != generation) return;
+  st.channels.erase(it);  // the feed refused or is gone: nothing to detach
+  st.session->close_channel(dkey);
+  flush_output(self);
+  notice(self, "refused " + to_hex(dkey) + ": attach failed: " + self->system().render(err));
+  maybe_finish(self);
+}
+
+// Opens our side of `dkey` (if not yet) and attaches its feed actor.
+channel_state* open_and_attach(self_ptr self, const hash_t& dkey,
+                               const feed_registry::entry& feed) {
+  auto& st = self->state;
+  auto it = st.channels.find(dkey);
+  if (it != st.channels.end()) return &it->second;
+  auto id = st.session->open_channel(dkey, feed.key);
+  if (!id) return nullptr;
+  channel_state& ch = st.channels[dkey];
+  ch.feed = feed;
+  ch.generation = st.next_generation++;
+  ch.attach_sent = true;
+  uint64_t generation = ch.generation;
+  self->request(feed.feed, caf::infinite, ddb_attach_atom_v, caf::actor_cast<caf::actor>(self),
+                st.peer_id, make_info(self))
+      .then([=]() { on_attached(self, dkey, generation); },
+            [=](caf::error& err) { on_attach_failed(self, dkey, generation, err); });
+  return &ch;
+}
+
+void on_handshake(self_ptr self, const public_key& remote_static) {
+  auto& st = self->state;
+  st.remote_static = remote_static;
+  notice(self, "handshake");
+  if (st.opts.authenticate && !st.opts.authenticate(remote_static)) {
+    shutdown(self, "authentication refused");
+    return;
+  }
+  for (const hash_t& dkey : st.opts.feeds_to_open) {
+    auto feed = st.opts.registry->find(dkey);
+    if (feed)
+      open_and_attach(self, dkey, *feed);
+    else
+      notice(self, "refused " + to_hex(dkey) + ": not in the registry");
+  }
+}
+
+void on_remote_open(self_ptr self, const replication::remote_open_event& ev) {
+  auto& st = self->state;
+  const hash_t& dkey = ev.discovery_key;
+  auto feed = st.opts.registry->find(dkey);
+  if (!feed) {
+    st.session->close_channel(dkey);
+    notice(self, "refused " + to_hex(dkey) + ": unknown feed");
+    return;
+  }
+  if (!st.session->verify_remote_open(ev.channel, feed->key)) {
+    end_channel(self, dkey, "bad capability");
+    notice(self, "refused " + to_hex(dkey) + ": bad capability");
+    return;
+  }
+  channel_state* ch = open_and_attach(self, dkey, *feed);
+  if (ch == nullptr) return;
+  ch->remote_verified = true;
+  notice(self, "open " + to_hex(dkey));
+  send_ropen(self, *ch);
+}
+
+void on_frame(self_ptr self, replication::frame_event& ev) {
+  auto& st = self->state;
+  auto it = st.channels.find(ev.discovery_key);
+  if (it == st.channels.end()) return;
+  channel_state& ch = it->second;
+  ch.held_bytes += ev.body.size();
+  ch.held.push_back(wire_frame{ev.type, std::move(ev.body)});
+  if (!ch.attached && ch.held_bytes > max_held_bytes) {
+    shutdown(self, "protocol error: too much data before the feed attached");
+  }
+}
+
+void on_remote_close(self_ptr self, const hash_t& dkey) {
+  auto& st = self->state;
+  auto it = st.channels.find(dkey);
+  if (it == st.channels.end()) return;
+  flush_frames(self, it->second);
+  detach(self, it->second, "remote closed");
+  st.channels.erase(it);
+  maybe_finish(self);
+}
+
+void handle_event(self_ptr self, replication::event& e) {
+  if (auto* h = std::get_if<replication::handshake_event>(&e)) {
+    on_handshake(self, h->remote_static);
+  } else if (auto* o = std::get_if<replication::remote_open_event>(&e)) {
+    on_remote_open(self, *o);
+  } else if (auto* f = std::get_if<replication::frame_event>(&e)) {
+    on_frame(self, *f);
+  } else if (auto* c = std::get_if<replication::remote_close_event>(&e)) {
+    on_remote_close(self, c->discovery_key);
+  } else if (auto* err = std::get_if<replication::error_event>(&e)) {
+    shutdown(self, "protocol error: " + err->error.message());
+  }
+}
+
+// Runs the session's events, then hands each feed its frames (one message per feed).
+void handle_events(self_ptr self) {
+  auto& st = self->state;
+  for (auto& e : st.session->take_events()) {
+    if (st.closing) return;
+    handle_event(self, e);
+  }
+  if (st.closing) return;
+  for (auto& kv : st.channels) flush_frames(self, kv.second);
+  flush_output(self);
+}
+
+void on_send(self_ptr self, const hash_t& dkey, const wire_frames& frames) {
+  auto& st = self->state;
+  auto id = st.session->local_channel(dkey);
+  if (!id) return;  // closed meanwhile
+  for (const wire_frame& f : frames) st.session->send(*id, f.type, f.body);
+  flush_output(self);
+}
+
+void tick(self_ptr self) {
+  auto& st = self->state;
+  if (st.closing) return;
+  if (++st.ticks_since_recv >= timeout_after_ticks) {
+    shutdown(self, "timeout");
+    return;
+  }
+  if (st.session->ready() && ++st.ticks_since_send >= ping_after_ticks) {
+    st.session->send_keep_alive();
+    flush_output(self);
+  }
+  self->delayed_send(self, st.opts.keep_alive / ticks_per_interval, ddb_tmo_atom_v);
+}
+
+caf::behavior peer_actor_impl(self_ptr self, connection_ptr conn, peer_actor_options opts,
+                              uint64_t peer_id) {
+  auto& st = self->state;
+  st.conn = std::move(conn);
+  st.opts = std::move(opts);
+  st.peer_id = peer_id;
+  st.opts.session.initiator = st.conn->initiator();
+  st.session = std::make_unique<replication::session>(st.opts.session);
+  st.conn->attach(caf::actor_cast<caf::actor>(self));
+  st.session->start();
+  handle_events(self);  // without Noise the session is ready at once
+  flush_output(self);
+  self->delayed_send(self, st.opts.keep_alive / ticks_per_interval, ddb_tmo_atom_v);
+  return {
+      [=](ddb_recv_atom, byte_buffer& bytes) {
+        if (self->state.closing) return;
+        self->state.ticks_since_recv = 0;
+        self->state.session->recv(std::move(bytes));
+        handle_events(self);
+      },
+      [=](ddb_down_atom, const std::string& reason) { shutdown(self, "connection: " + reason); },
+      [=](ddb_send_atom, const hash_t& dkey, const wire_frames& frames) {
+        if (!self->state.closing) on_send(self, dkey, frames);
+      },
+      [=](ddb_end_atom, const hash_t& dkey) {
+        if (self->state.closing) return;
+        end_channel(self, dkey, "ended");
+        maybe_finish(self);
+      },
+      [=](ddb_kick_atom, const hash_t& dkey, const std::string& reason) {
+        shutdown(self, "kicked (" + to_hex(dkey) + "): " + reason);
+      },
+      [=](ddb_tmo_atom) { tick(self); },
+  };
+}
+
+}  // namespace
+
+uint64_t next_peer_id() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
+}
+
+caf::actor spawn_peer_actor(caf::actor_system& sys, connection_ptr conn,
+                            peer_actor_options options) {
+  return sys.spawn(peer_actor_impl, std::move(conn), std::move(options), next_peer_id());
+}
+
+}  // namespace ddb

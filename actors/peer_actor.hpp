@@ -1,0 +1,72 @@
+#pragma once
+// The peer actor: one per connection, a thin shell around replication::session. It owns the
+// connection (swarm/transport.hpp), runs the handshake, maps channels to feed actors through a
+// feed_registry and relays frames both ways (the contract: messages/peer_messages.hpp).
+//
+// Messages it handles (dynamically typed; feed actors send with their caf::actor handle):
+//   (ddb_recv_atom, byte_buffer) / (ddb_down_atom, std::string)   from the connection
+//   (ddb_send_atom, hash_t dkey, wire_frames)                      encode, encrypt, one write
+//   (ddb_end_atom, hash_t dkey)                                    Close that channel; when no
+//        channel is left and the peer is not live, the connection is closed
+//   (ddb_kick_atom, hash_t dkey, std::string reason)               drop the connection
+//
+// Life cycle: attach the connection, handshake, authenticate(remote static key) (refusal closes),
+// open our channel for each of `feeds_to_open`. When the remote opens a channel for a feed in the
+// registry and its capability verifies, open ours (if not yet), attach the feed actor (request
+// (ddb_attach_atom, self, peer_id, peer_info), waiting for its reply), then (ddb_ropen_atom,
+// peer_id). A capability that does not verify gets a Close and the feed is never attached (or is
+// detached, if we had opened first); a discovery key not in the registry gets a Close. Frames of
+// an attached channel go to its feed actor as one (ddb_wire_atom, peer_id, wire_frames) per feed
+// per received chunk, in order; frames that arrive while the attach is pending are held (up to
+// 32 MiB, more is a protocol error). A remote Close detaches that feed. A protocol error, a kick,
+// a timeout or the connection going down detaches every feed (ddb_detach_atom, peer_id, reason),
+// closes the connection and quits.
+//
+// Keep-alive runs on CAF's clock (delayed messages), never the wall clock: a keep-alive frame
+// goes out when nothing was sent for `keep_alive` (at most 1.5x it), and the connection ends
+// with "timeout" when nothing was received for 2x `keep_alive`.
+//
+// Observer notices, (ddb_event_atom, std::string): "handshake", "open <dkey-hex>",
+// "refused <dkey-hex>: <why>", "closed: <reason>".
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/timespan.hpp>
+
+#include "actors/feed_registry.hpp"
+#include "core/types.hpp"
+#include "replication/session.hpp"
+#include "swarm/transport.hpp"
+
+namespace ddb {
+
+struct peer_actor_options {
+  // Keys, nonce and RNG of the session (injected). `initiator` is taken from the connection.
+  replication::session_options session;
+  std::shared_ptr<feed_registry> registry;  // required
+  std::vector<hash_t> feeds_to_open;        // discovery keys we open at once (e.g. a clone)
+  // Sent to each feed in peer_info.
+  bool live = false;
+  bool ack = false;
+  bool download = true;
+  bool upload = true;
+  caf::timespan keep_alive = std::chrono::seconds(10);
+  // Called once with the remote's Noise static key after the handshake; false ends the
+  // connection. Runs inside the actor: keep it short and thread-safe.
+  std::function<bool(const public_key& remote_static)> authenticate;
+  caf::actor observer;  // optional
+};
+
+// A process-unique peer id (an atomic counter).
+uint64_t next_peer_id();
+
+// Spawns the peer actor for `conn` and attaches the connection to it. REQUIRES: conn and
+// options.registry are set; the connection was not attached before.
+caf::actor spawn_peer_actor(caf::actor_system& sys, connection_ptr conn,
+                            peer_actor_options options);
+
+}  // namespace ddb
