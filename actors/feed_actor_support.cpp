@@ -163,7 +163,7 @@ feed_event_type to_feed_event(replication::event_kind k) {
   }
 }
 
-void on_event(self_ptr self, const replication::event& e) {
+void on_event(self_ptr self, const replication::replicator_event& e) {
   using replication::event_kind;
   auto& st = self->state;
   auto peer = st.peers.find(e.peer);
@@ -207,7 +207,7 @@ void pump(self_ptr self) {
   auto& st = self->state;
   if (!st.repl) return;
   std::vector<replication::outgoing> out;
-  std::vector<replication::event> events;
+  std::vector<replication::replicator_event> events;
   for (int round = 0; round < 8; ++round) {
     st.repl->take(out, events);
     if (out.empty() && events.empty()) break;

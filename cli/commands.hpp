@@ -16,5 +16,7 @@ void add_cat(CLI::App& app, runner& run);
 void add_info(CLI::App& app, runner& run);
 void add_audit(CLI::App& app, runner& run);
 void add_bench(CLI::App& app, runner& run);
+void add_serve(CLI::App& app, runner& run);
+void add_clone(CLI::App& app, runner& run);
 
 }  // namespace ddb::cli

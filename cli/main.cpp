@@ -3,6 +3,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/net_session.hpp"
 #include "core/crypto.hpp"
 
 int main(int argc, char** argv) {
@@ -15,6 +16,8 @@ int main(int argc, char** argv) {
   ddb::cli::add_info(app, run);
   ddb::cli::add_audit(app, run);
   ddb::cli::add_bench(app, run);
+  ddb::cli::add_serve(app, run);
+  ddb::cli::add_clone(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -24,6 +27,7 @@ int main(int argc, char** argv) {
     std::cerr << "ddatabase: libsodium failed to initialise\n";
     return 1;
   }
+  ddb::cli::block_stop_signals();  // before any thread starts: every thread inherits the mask
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   return run(sys);

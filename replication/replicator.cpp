@@ -24,10 +24,10 @@ peer_state* replicator::find(uint64_t peer) {
 
 void replicator::emit(event_kind kind, uint64_t peer, uint64_t index, uint64_t bytes,
                       std::string reason) {
-  events_.push_back(event{kind, peer, index, bytes, std::move(reason)});
+  events_.push_back(replicator_event{kind, peer, index, bytes, std::move(reason)});
 }
 
-void replicator::take(std::vector<outgoing>& out, std::vector<event>& events) {
+void replicator::take(std::vector<outgoing>& out, std::vector<replicator_event>& events) {
   out = std::move(out_);
   events = std::move(events_);
   out_.clear();

@@ -49,7 +49,7 @@ enum class event_kind : uint8_t {
   end_peer,        // one-shot replication with the peer is complete: close the channel
 };
 
-struct event {
+struct replicator_event {
   event_kind kind;
   uint64_t peer = 0;
   uint64_t index = 0;
@@ -105,7 +105,7 @@ class replicator {
   size_t peer_count() const { return peers_.size(); }
 
   // Drains what the last calls produced.
-  void take(std::vector<outgoing>& out, std::vector<event>& events);
+  void take(std::vector<outgoing>& out, std::vector<replicator_event>& events);
 
  private:
   // messages (replicator_recv.cpp)
@@ -150,7 +150,7 @@ class replicator {
   uint64_t rng_state_;
   transfer_stats totals_;
   std::vector<outgoing> out_;
-  std::vector<event> events_;
+  std::vector<replicator_event> events_;
 };
 
 template <class M>

@@ -19,7 +19,7 @@ namespace {
 struct node {
   std::unique_ptr<feed> f;
   std::unique_ptr<replicator> r;
-  std::vector<event> events;
+  std::vector<replicator_event> events;
 };
 
 std::unique_ptr<feed> open_feed(std::optional<public_key> key = std::nullopt) {
@@ -57,7 +57,7 @@ struct net {
       bool moved = false;
       for (node* n : nodes) {
         std::vector<outgoing> out;
-        std::vector<event> ev;
+        std::vector<replicator_event> ev;
         n->r->take(out, ev);
         BOOST_REQUIRE(n->f->flush_puts());
         n->events.insert(n->events.end(), ev.begin(), ev.end());
@@ -237,7 +237,7 @@ BOOST_AUTO_TEST_CASE(tampered_data_is_never_written_and_peer_dropped) {
   bool dropped = false;
   for (int round = 0; round < 1000 && !dropped; ++round) {
     std::vector<outgoing> out;
-    std::vector<event> ev;
+    std::vector<replicator_event> ev;
     w.r->take(out, ev);
     for (auto& o : out) {
       for (auto& fr : o.frames) {

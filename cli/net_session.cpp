@@ -1,0 +1,65 @@
+#include "cli/net_session.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+
+namespace ddb::cli {
+
+net_session::net_session(caf::actor_system& sys, net_host_options opts)
+    : net(make_asio_transport(io.context())), registry(std::make_shared<feed_registry>()) {
+  host = std::make_unique<net_host>(sys, *net, registry, std::move(opts));
+}
+
+net_session::~net_session() {
+  net->shutdown();
+  io.stop();
+}
+
+void block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+bool stop_requested(int timeout_ms) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  timespec ts{timeout_ms / 1000, static_cast<long>(timeout_ms % 1000) * 1000000L};
+  return sigtimedwait(&set, nullptr, &ts) > 0;
+}
+
+progress::progress(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO) != 0) {}
+
+void progress::update(uint64_t done, uint64_t total, uint64_t bytes, double seconds) {
+  if (!enabled_) return;
+  double mb_s = seconds > 0 ? static_cast<double>(bytes) / 1e6 / seconds : 0;
+  if (tty_) {
+    constexpr int width = 30;
+    int filled = total ? static_cast<int>(width * static_cast<double>(done) / total) : 0;
+    if (filled > width) filled = width;
+    std::fprintf(stderr, "\r[%.*s%*s] %llu/%llu blocks %.1f MB/s", filled,
+                 "##############################", width - filled, "",
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                 mb_s);
+    std::fflush(stderr);
+    return;
+  }
+  // Plain lines: at most one per 10% (or per change when the total is unknown).
+  uint64_t step = total ? done * 10 / total : done;
+  if (step == last_printed_) return;
+  last_printed_ = step;
+  std::fprintf(stderr, "progress %llu/%llu blocks %.1f MB/s\n",
+               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), mb_s);
+}
+
+void progress::finish() {
+  if (enabled_ && tty_) std::fprintf(stderr, "\n");
+}
+
+}  // namespace ddb::cli

@@ -1,0 +1,45 @@
+#pragma once
+// What the networked subcommands share: an asio transport on its own thread, a registry, a net
+// host, and waiting for SIGINT/SIGTERM.
+#include <csignal>
+#include <memory>
+#include <string>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/feed_registry.hpp"
+#include "swarm/asio_transport.hpp"
+#include "swarm/net_host.hpp"
+
+namespace ddb::cli {
+
+struct net_session {
+  net_session(caf::actor_system& sys, net_host_options opts);
+  ~net_session();
+
+  io_thread io;
+  std::unique_ptr<transport> net;
+  std::shared_ptr<feed_registry> registry;
+  std::unique_ptr<net_host> host;
+};
+
+// Blocks SIGINT and SIGTERM in the calling thread (call before any thread starts, so that every
+// thread inherits the mask); stop_requested() then polls them.
+void block_stop_signals();
+// True once SIGINT or SIGTERM arrived; waits at most `timeout_ms`.
+bool stop_requested(int timeout_ms);
+
+// A one-line progress display: a bar on a terminal, plain lines otherwise.
+class progress {
+ public:
+  explicit progress(bool enabled);
+  void update(uint64_t done, uint64_t total, uint64_t bytes, double seconds);
+  void finish();
+
+ private:
+  bool enabled_;
+  bool tty_;
+  uint64_t last_printed_ = UINT64_MAX;
+};
+
+}  // namespace ddb::cli

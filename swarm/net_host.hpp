@@ -1,0 +1,55 @@
+#pragma once
+// Accepts and dials replication connections for the feeds of a registry: every connection gets
+// a peer actor with a fresh stream nonce and the node's Noise key pair. Used by the CLI's serve,
+// clone and cat --peer, and by nodes. Borrows the actor system and the transport, which must
+// outlive it.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/feed_registry.hpp"
+#include "actors/peer_actor.hpp"
+#include "swarm/transport.hpp"
+
+namespace ddb {
+
+struct net_host_options {
+  wire::noise::dh_key_pair noise_keys;  // the node's static key pair
+  std::string ns = "ddatabase";
+  bool encrypted = true;
+  bool live = false;  // peers keep replicating after the sync
+  bool ack = false;
+  bool download = true;
+  bool upload = true;
+  caf::actor observer;  // optional: peer notices
+  std::function<bool(const public_key& remote_static)> authenticate;
+};
+
+class net_host {
+ public:
+  net_host(caf::actor_system& sys, transport& net, std::shared_ptr<feed_registry> registry,
+           net_host_options opts);
+
+  // Listens; every accepted connection serves the registry's feeds. Returns "HOST:PORT".
+  result<std::string> listen(const std::string& address);
+  // Dials and opens our channels for `feeds` at once; `done` gets the peer actor or the error
+  // (on a transport thread).
+  void dial(const std::string& address, std::vector<hash_t> feeds,
+            std::function<void(result<caf::actor>)> done);
+
+  // A random Noise key pair (libsodium's RNG).
+  static wire::noise::dh_key_pair random_keys();
+
+ private:
+  caf::actor start_peer(connection_ptr conn, std::vector<hash_t> feeds);
+
+  caf::actor_system& sys_;
+  transport& net_;
+  std::shared_ptr<feed_registry> registry_;
+  net_host_options opts_;
+};
+
+}  // namespace ddb
