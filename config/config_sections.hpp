@@ -1,0 +1,17 @@
+#pragma once
+// Internal to config/: one parser per top-level section of a node config. Each reads its
+// section (which may be undefined: absent) into `config` and records the first error in
+// `reader`; parse order matters: node, feeds, swarm, extensions (later ones refer back).
+#include <yaml-cpp/yaml.h>
+
+#include "config/node_config.hpp"
+#include "config/yaml_reader.hpp"
+
+namespace ddb::config_detail {
+
+void parse_node(yaml_reader& reader, const YAML::Node& section, node_config& config);
+void parse_feeds(yaml_reader& reader, const YAML::Node& section, node_config& config);
+void parse_swarm(yaml_reader& reader, const YAML::Node& section, swarm_config& swarm);
+void parse_extensions(yaml_reader& reader, const YAML::Node& section, node_config& config);
+
+}  // namespace ddb::config_detail

@@ -1,0 +1,274 @@
+#include "config/yaml_reader.hpp"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+namespace ddb::config_detail {
+
+namespace {
+
+const char* kind_of(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    default:
+      return "an undefined value";
+  }
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string unknown_key_message(std::string_view key,
+                                std::initializer_list<std::string_view> allowed) {
+  std::string names;
+  std::string_view best;
+  size_t best_distance = 3;  // suggest only close matches
+  for (auto name : allowed) {
+    names += (names.empty() ? "" : ", ") + std::string(name);
+    // a close spelling, or the start of a longer name ("ban" for "ban_ms")
+    size_t d = key.size() >= 3 && name.substr(0, key.size()) == key ? 1 : edit_distance(key, name);
+    if (d < best_distance) best_distance = d, best = name;
+  }
+  std::string msg = "unknown key";
+  if (!best.empty()) msg += " (did you mean `" + std::string(best) + "`?)";
+  return msg + "; allowed: " + names;
+}
+
+bool is_host_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-' || c == '_';
+}
+
+// Splits "HOST:PORT" / "[V6]:PORT"; empty on success.
+std::string split_address(std::string_view address, std::string_view& host,
+                          std::string_view& port) {
+  if (!address.empty() && address.front() == '[') {
+    size_t close = address.find(']');
+    if (close == std::string_view::npos || close + 1 >= address.size() ||
+        address[close + 1] != ':') {
+      return "expected \"[IPV6]:PORT\", got \"" + std::string(address) + "\"";
+    }
+    host = address.substr(1, close - 1);
+    port = address.substr(close + 2);
+    return host.empty() ? "empty host in \"" + std::string(address) + "\"" : "";
+  }
+  size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos) {
+    return "expected \"HOST:PORT\", got \"" + std::string(address) + "\"";
+  }
+  host = address.substr(0, colon);
+  port = address.substr(colon + 1);
+  if (host.empty()) return "empty host in \"" + std::string(address) + "\"";
+  if (!std::all_of(host.begin(), host.end(), is_host_char)) {
+    return "bad host \"" + std::string(host) + "\" (IPv6 hosts go in brackets: \"[::1]:PORT\")";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string key_path(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+std::string index_path(const std::string& parent, size_t index) {
+  return parent + "[" + std::to_string(index) + "]";
+}
+
+int line_of(const YAML::Node& node) {
+  if (!node.IsDefined()) return 0;
+  int line = node.Mark().line;
+  return line < 0 ? 0 : line + 1;
+}
+
+YAML::Node field(const YAML::Node& map, const char* key) {
+  if (!map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  for (const auto& kv : map) {
+    if (kv.first.IsScalar() && kv.first.Scalar() == key) return kv.second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::string check_address(std::string_view address, bool allow_port_zero) {
+  std::string_view host, port;
+  std::string why = split_address(address, host, port);
+  if (!why.empty()) return why;
+  bool digits = !port.empty() && port.size() <= 5 &&
+                std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+  unsigned long value = digits ? std::stoul(std::string(port)) : 0;
+  if (!digits || value > 65535) {
+    return "port must be a number from " + std::string(allow_port_zero ? "0" : "1") +
+           " to 65535, got \"" + std::string(port) + "\"";
+  }
+  if (value == 0 && !allow_port_zero) return "port 0 cannot be dialled";
+  return "";
+}
+
+yaml_reader::yaml_reader(std::string origin, std::filesystem::path base_dir)
+    : origin_(std::move(origin)), base_dir_(std::move(base_dir)) {}
+
+bool yaml_reader::fail(int line, const std::string& path, const std::string& what) {
+  if (!ok()) return false;
+  std::string msg = origin_ + ":";
+  if (line > 0) msg += std::to_string(line) + ":";
+  msg += " " + (path.empty() ? what : path + ": " + what);
+  error_ = make_error(errc::invalid_argument, std::move(msg));
+  return false;
+}
+
+bool yaml_reader::fail(const YAML::Node& at, const std::string& path, const std::string& what) {
+  if (at.IsDefined() && at.IsNull()) {
+    for (const auto& [value, line] : null_value_lines_) {
+      if (value.is(at)) return fail(line, path, what);
+    }
+  }
+  return fail(line_of(at), path, what);
+}
+
+bool yaml_reader::check_map(const YAML::Node& node, const std::string& path,
+                            std::initializer_list<std::string_view> allowed) {
+  if (!ok()) return false;
+  if (node.IsNull()) return true;
+  if (!node.IsMap())
+    return fail(node, path, std::string("expected a mapping, got ") + kind_of(node));
+  std::set<std::string> seen;
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar()) return fail(kv.first, path, "keys must be plain names");
+    const std::string& key = kv.first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return fail(kv.first, key_path(path, key), unknown_key_message(key, allowed));
+    }
+    if (!seen.insert(key).second) return fail(kv.first, key_path(path, key), "duplicate key");
+    if (kv.second.IsNull()) null_value_lines_.emplace_back(kv.second, line_of(kv.first));
+  }
+  return true;
+}
+
+bool yaml_reader::check_seq(const YAML::Node& node, const std::string& path) {
+  if (!ok()) return false;
+  if (node.IsNull() || node.IsSequence()) return true;
+  return fail(node, path, std::string("expected a list, got ") + kind_of(node));
+}
+
+bool yaml_reader::require(const YAML::Node& map, const std::string& path, const char* key) {
+  if (!ok()) return false;
+  if (field(map, key).IsDefined()) return true;
+  return fail(map, key_path(path, key), "required key missing");
+}
+
+bool yaml_reader::to_string(const YAML::Node& value, const std::string& path, std::string& out) {
+  if (!ok()) return false;
+  if (!value.IsScalar())
+    return fail(value, path, std::string("expected a string, got ") + kind_of(value));
+  out = value.Scalar();
+  return true;
+}
+
+bool yaml_reader::to_uint(const YAML::Node& value, const std::string& path, uint64_t min,
+                          uint64_t max, uint64_t& out) {
+  std::string text;
+  if (!to_string(value, path, text)) return false;
+  bool digits = !text.empty() && text.size() <= 19 &&
+                std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) return fail(value, path, "expected a non-negative integer, got \"" + text + "\"");
+  uint64_t parsed = std::stoull(text);
+  if (parsed < min || parsed > max) {
+    return fail(
+        value, path,
+        "must be from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + text);
+  }
+  out = parsed;
+  return true;
+}
+
+bool yaml_reader::to_bool(const YAML::Node& value, const std::string& path, bool& out) {
+  std::string text;
+  if (!to_string(value, path, text)) return false;
+  if (text == "true" || text == "True" || text == "TRUE") return out = true, true;
+  if (text == "false" || text == "False" || text == "FALSE") return out = false, true;
+  return fail(value, path, "expected true or false, got \"" + text + "\"");
+}
+
+void yaml_reader::read_string(const YAML::Node& map, const std::string& path, const char* key,
+                              std::string& out) {
+  const YAML::Node value = field(map, key);
+  if (value.IsDefined()) to_string(value, key_path(path, key), out);
+}
+
+void yaml_reader::read_uint(const YAML::Node& map, const std::string& path, const char* key,
+                            uint64_t min, uint64_t max, uint64_t& out) {
+  const YAML::Node value = field(map, key);
+  if (value.IsDefined()) to_uint(value, key_path(path, key), min, max, out);
+}
+
+void yaml_reader::read_bool(const YAML::Node& map, const std::string& path, const char* key,
+                            bool& out) {
+  const YAML::Node value = field(map, key);
+  if (value.IsDefined()) to_bool(value, key_path(path, key), out);
+}
+
+void yaml_reader::read_address(const YAML::Node& map, const std::string& path, const char* key,
+                               bool allow_port_zero, std::string& out) {
+  const YAML::Node value = field(map, key);
+  std::string text;
+  if (!value.IsDefined() || !to_string(value, key_path(path, key), text)) return;
+  std::string why = check_address(text, allow_port_zero);
+  if (!why.empty()) return void(fail(value, key_path(path, key), why));
+  out = text;
+}
+
+void yaml_reader::read_address_list(const YAML::Node& map, const std::string& path, const char* key,
+                                    std::vector<std::string>& out) {
+  const YAML::Node list = field(map, key);
+  std::string list_path = key_path(path, key);
+  if (!list.IsDefined() || !check_seq(list, list_path)) return;
+  std::vector<std::string> result;
+  for (size_t i = 0; i < list.size() && ok(); ++i) {
+    std::string text, item_path = index_path(list_path, i);
+    if (!to_string(list[i], item_path, text)) return;
+    std::string why = check_address(text, false);
+    if (!why.empty()) return void(fail(list[i], item_path, why));
+    if (std::find(result.begin(), result.end(), text) != result.end()) {
+      return void(fail(list[i], item_path, "duplicate address \"" + text + "\""));
+    }
+    result.push_back(text);
+  }
+  if (ok()) out = std::move(result);
+}
+
+void yaml_reader::read_path(const YAML::Node& map, const std::string& path, const char* key,
+                            std::string& out) {
+  const YAML::Node value = field(map, key);
+  std::string text;
+  if (!value.IsDefined() || !to_string(value, key_path(path, key), text)) return;
+  if (text.empty()) return void(fail(value, key_path(path, key), "expected a non-empty path"));
+  out = resolve(text);
+}
+
+std::string yaml_reader::resolve(const std::string& path) const {
+  std::filesystem::path p(path);
+  if (!p.is_absolute()) p = base_dir_ / p;
+  return p.lexically_normal().string();
+}
+
+}  // namespace ddb::config_detail

@@ -1,0 +1,84 @@
+#pragma once
+// Internal to config/: checked reads from a parsed YAML tree. The reader keeps the first error,
+// formatted "ORIGIN:LINE: PATH: WHAT" (PATH like `feeds[1].key`), and later reads become no-ops
+// that leave their outputs untouched, so the section parsers read straight through and check
+// ok() once. Field readers take a mapping already accepted by check_map().
+//
+// yaml-cpp may throw; the reader does not catch, config_loader.cpp does (around everything).
+#include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/result.hpp"
+
+namespace ddb::config_detail {
+
+// "a" + "b" -> "a.b" ("b" at the top); "a" + 2 -> "a[2]".
+std::string key_path(const std::string& parent, std::string_view key);
+std::string index_path(const std::string& parent, size_t index);
+// 1-based line of a node; 0 when yaml-cpp has no position for it.
+int line_of(const YAML::Node& node);
+// The value under `key` in a mapping, without inserting it; !IsDefined() when absent.
+YAML::Node field(const YAML::Node& map, const char* key);
+// Checks "HOST:PORT" (IPv6 hosts in brackets). Empty on success, else why not.
+std::string check_address(std::string_view address, bool allow_port_zero);
+
+class yaml_reader {
+ public:
+  yaml_reader(std::string origin, std::filesystem::path base_dir);
+
+  bool ok() const noexcept { return error_.is_ok(); }
+  const status& error() const noexcept { return error_; }
+  const std::string& origin() const noexcept { return origin_; }
+  const std::filesystem::path& base_dir() const noexcept { return base_dir_; }
+
+  // Records the error unless one is recorded already. Always returns false.
+  bool fail(int line, const std::string& path, const std::string& what);
+  bool fail(const YAML::Node& at, const std::string& path, const std::string& what);
+
+  // A mapping (or null: empty) whose keys are unique and all in `allowed`.
+  bool check_map(const YAML::Node& node, const std::string& path,
+                 std::initializer_list<std::string_view> allowed);
+  // A sequence (or null: empty).
+  bool check_seq(const YAML::Node& node, const std::string& path);
+  // Records "required key missing" when `key` is absent from `map`.
+  bool require(const YAML::Node& map, const std::string& path, const char* key);
+
+  // Converters on a value node; `path` names the value.
+  bool to_string(const YAML::Node& value, const std::string& path, std::string& out);
+  bool to_uint(const YAML::Node& value, const std::string& path, uint64_t min, uint64_t max,
+               uint64_t& out);
+  bool to_bool(const YAML::Node& value, const std::string& path, bool& out);
+
+  // Field readers: an absent key leaves `out` unchanged (the default).
+  void read_string(const YAML::Node& map, const std::string& path, const char* key,
+                   std::string& out);
+  void read_uint(const YAML::Node& map, const std::string& path, const char* key, uint64_t min,
+                 uint64_t max, uint64_t& out);
+  void read_bool(const YAML::Node& map, const std::string& path, const char* key, bool& out);
+  void read_address(const YAML::Node& map, const std::string& path, const char* key,
+                    bool allow_port_zero, std::string& out);
+  // A list of distinct "HOST:PORT" with nonzero ports.
+  void read_address_list(const YAML::Node& map, const std::string& path, const char* key,
+                         std::vector<std::string>& out);
+  // A path, made absolute against base_dir() when relative.
+  void read_path(const YAML::Node& map, const std::string& path, const char* key, std::string& out);
+
+  std::string resolve(const std::string& path) const;
+
+ private:
+  std::string origin_;
+  std::filesystem::path base_dir_;
+  status error_;
+  // Null values have no useful position in yaml-cpp (it marks the next token); check_map()
+  // remembers their keys' lines here so that errors point at the key.
+  std::vector<std::pair<YAML::Node, int>> null_value_lines_;
+};
+
+}  // namespace ddb::config_detail
