@@ -10,6 +10,13 @@ namespace ddb {
 feed_client::feed_client(caf::actor_system& sys, feed_actor actor)
     : sys_(&sys), actor_(std::move(actor)) {}
 
+feed_client::~feed_client() = default;
+
+caf::scoped_actor& feed_client::self() {
+  if (!self_) self_ = std::make_unique<caf::scoped_actor>(*sys_);
+  return *self_;
+}
+
 result<feed_client> feed_client::open(caf::actor_system& sys, std::unique_ptr<env> storage,
                                       feed_options opts, feed_actor_options actor_opts) {
   auto f = feed::open(std::move(storage), std::move(opts));
@@ -24,9 +31,8 @@ result<feed_client> feed_client::open(caf::actor_system& sys, const std::string&
 
 template <class T, class... Ts>
 result<T> feed_client::call(Ts&&... xs) {
-  caf::scoped_actor self{*sys_};
   std::optional<result<T>> out;
-  self->request(actor_, caf::infinite, std::forward<Ts>(xs)...)
+  self()->request(actor_, caf::infinite, std::forward<Ts>(xs)...)
       .receive([&](T& value) { out.emplace(std::move(value)); },
                [&](caf::error& err) { out.emplace(from_caf_error(err)); });
   return std::move(*out);
@@ -34,9 +40,8 @@ result<T> feed_client::call(Ts&&... xs) {
 
 template <class... Ts>
 status feed_client::call_void(Ts&&... xs) {
-  caf::scoped_actor self{*sys_};
   status out;
-  self->request(actor_, caf::infinite, std::forward<Ts>(xs)...)
+  self()->request(actor_, caf::infinite, std::forward<Ts>(xs)...)
       .receive([&]() {}, [&](caf::error& err) { out = from_caf_error(err); });
   return out;
 }

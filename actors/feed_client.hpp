@@ -1,7 +1,8 @@
 #pragma once
 // A small synchronous facade over a feed actor for programs that do not want to write actors:
 // each call sends one request and blocks for the reply. Borrows the actor system, which must
-// outlive the client. Not thread-safe: use one client per thread.
+// outlive the client. Not thread-safe: use one client per thread (the client keeps one blocking
+// actor for its requests, so it is movable but not copyable).
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -20,6 +21,11 @@ namespace ddb {
 class feed_client {
  public:
   feed_client(caf::actor_system& sys, feed_actor actor);
+  feed_client(feed_client&&) noexcept = default;
+  feed_client& operator=(feed_client&&) noexcept = default;
+  feed_client(const feed_client&) = delete;
+  feed_client& operator=(const feed_client&) = delete;
+  ~feed_client();
 
   // Opens (or creates) the feed in `storage` and spawns its actor.
   static result<feed_client> open(caf::actor_system& sys, std::unique_ptr<env> storage,
@@ -67,8 +73,11 @@ class feed_client {
   template <class... Ts>
   status call_void(Ts&&... xs);
 
+  caf::scoped_actor& self();
+
   caf::actor_system* sys_;
   feed_actor actor_;
+  std::unique_ptr<caf::scoped_actor> self_;  // created on first use, reused for every request
 };
 
 }  // namespace ddb

@@ -24,6 +24,7 @@ struct bench_args {
   size_t size = 0;
   size_t batch = 1000;
   bool json = false;
+  bool direct = false;  // the synchronous engine (log/feed.hpp) without the actor in between
 };
 
 double rss_mb() {
@@ -106,6 +107,23 @@ int run_bench(caf::actor_system& sys, const bench_args& a) {
       status s = fill(*feed, ops, a.size ? a.size : 100, a.batch);
       secs = seconds_since(t0);
       if (!s) return fail(s);
+    } else if (a.workload == "append-single" && a.direct) {
+      ops = a.count ? a.count : 10000;
+      size_t size = a.size ? a.size : 100;
+      feed->close();
+      auto engine = feed::open(make_file_env(dir.path), feed_options{});
+      if (!engine) return fail(engine.error());
+      auto t0 = clock_type::now();
+      for (uint64_t i = 0; i < ops; ++i) {
+        byte_buffer b = block_of(i, size);
+        auto r = (*engine)->append(std::vector<byte_view>{byte_view(b)});
+        if (!r) return fail(r.error());
+      }
+      secs = seconds_since(t0);
+      out["api"] = "engine";
+      (*engine)->close();
+      feed = feed_client::open(sys, dir.path, feed_options{});
+      if (!feed) return fail(feed.error());
     } else if (a.workload == "append-single") {
       ops = a.count ? a.count : 10000;
       size_t size = a.size ? a.size : 100;
@@ -158,6 +176,7 @@ void add_bench(CLI::App& app, runner& run) {
   cmd->add_option("--size", a->size, "block size in bytes");
   cmd->add_option("--batch", a->batch, "blocks per append or read batch");
   cmd->add_flag("--json", a->json, "one JSON line");
+  cmd->add_flag("--direct", a->direct, "append-single through the engine, without the actor");
   cmd->callback([a, &run] { run = [a](caf::actor_system& sys) { return run_bench(sys, *a); }; });
 }
 
