@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "core/bitfield.hpp"
@@ -29,7 +30,8 @@ struct peer_state {
   bool remote_uploading = true;
   bool remote_downloading = true;
   bool remote_ack = false;
-  bool remote_want = false;  // the remote sent a Want: it follows our Haves
+  bool remote_want = false;                    // the remote sent a Want: it follows our Haves
+  std::vector<std::string> remote_extensions;  // as its last Options announced them (sorted)
   bool downloading = true;
   bool uploading = true;
   bool ended = false;  // we sent Status{downloading: false} (one-shot)

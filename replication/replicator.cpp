@@ -24,7 +24,7 @@ peer_state* replicator::find(uint64_t peer) {
 
 void replicator::emit(event_kind kind, uint64_t peer, uint64_t index, uint64_t bytes,
                       std::string reason) {
-  events_.push_back(replicator_event{kind, peer, index, bytes, std::move(reason)});
+  events_.push_back(replicator_event{kind, peer, index, bytes, std::move(reason), {}, {}});
 }
 
 void replicator::take(std::vector<outgoing>& out, std::vector<replicator_event>& events) {
@@ -47,11 +47,7 @@ void replicator::remote_open(uint64_t peer) {
   peer_state* p = find(peer);
   if (!p || p->remote_opened) return;
   p->remote_opened = true;
-  if (p->info.ack) {
-    wire::options_message o;
-    o.ack = true;
-    send(*p, wire::message_type::options, o);
-  }
+  send_options(*p);
   if (!p->uploading || !p->downloading) {
     wire::status_message s;
     s.uploading = p->uploading;

@@ -47,6 +47,7 @@ enum class event_kind : uint8_t {
   ack,             // the peer wrote block `index` we sent it
   drop_peer,       // the peer misbehaved: end its connection (reason)
   end_peer,        // one-shot replication with the peer is complete: close the channel
+  extension,       // an Extension message for a local extension: `name`, `payload`
 };
 
 struct replicator_event {
@@ -55,6 +56,8 @@ struct replicator_event {
   uint64_t index = 0;
   uint64_t bytes = 0;
   std::string reason;
+  std::string name;     // extension: the local extension's name
+  byte_buffer payload;  // extension: the message bytes
 };
 
 struct outgoing {
@@ -104,6 +107,19 @@ class replicator {
   std::vector<stats_row> peer_stats() const;
   size_t peer_count() const { return peers_.size(); }
 
+  // --- extensions (replicator_ext.cpp; the reference's abstract-extension semantics) ---
+  // The local extension names; announced (sorted, deduplicated) in Options on remote open and
+  // re-announced to open peers when they change. An outgoing message carries our sorted index;
+  // an incoming one is resolved through the remote's announced list, then matched by name.
+  void set_extensions(std::vector<std::string> names);
+  const std::vector<std::string>& extensions() const { return extensions_; }
+  // invalid_argument if `name` is not a local extension, not_found for an unknown peer.
+  status send_extension(uint64_t peer, const std::string& name, byte_view payload);
+  // To every peer (as the reference: also those that have not announced it). Returns the count.
+  size_t broadcast_extension(const std::string& name, byte_view payload);
+  // The names the peer announced (empty when unknown).
+  std::vector<std::string> remote_extensions(uint64_t peer) const;
+
   // Drains what the last calls produced.
   void take(std::vector<outgoing>& out, std::vector<replicator_event>& events);
 
@@ -117,6 +133,8 @@ class replicator {
   void on_want(peer_state& p, const wire::want_message& m);
   void on_request(peer_state& p, const wire::request_message& m);
   void on_data(peer_state& p, wire::data_message& m);
+  void on_extension(peer_state& p, const wire::extension_message& m);
+  void send_options(peer_state& p);
   // scheduling (replicator_schedule.cpp)
   void fill(peer_state& p);
   void fill_all();
@@ -149,6 +167,7 @@ class replicator {
   bool synced_ = false;
   uint64_t rng_state_;
   transfer_stats totals_;
+  std::vector<std::string> extensions_;  // sorted, unique
   std::vector<outgoing> out_;
   std::vector<replicator_event> events_;
 };

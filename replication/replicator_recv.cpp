@@ -37,13 +37,16 @@ void replicator::on_message(peer_state& p, uint8_t type, byte_view body) {
       return on_request(p, std::get<wire::request_message>(*decoded));
     case message_type::data:
       return on_data(p, std::get<wire::data_message>(*decoded));
+    case message_type::extension:
+      return on_extension(p, std::get<wire::extension_message>(*decoded));
     default:
-      return;  // unwant, cancel, extension and unknown types: nothing to do (as the reference)
+      return;  // unwant, cancel and unknown types: nothing to do (as the reference)
   }
 }
 
 void replicator::on_options(peer_state& p, const wire::options_message& m) {
   p.remote_ack = m.ack.value_or(false);
+  p.remote_extensions = m.extensions;
 }
 
 void replicator::on_status(peer_state& p, const wire::status_message& m) {
