@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/bench_workloads.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 
@@ -25,6 +26,7 @@ struct bench_args {
   size_t batch = 1000;
   bool json = false;
   bool direct = false;  // the synchronous engine (log/feed.hpp) without the actor in between
+  net_bench_args net;
 };
 
 double rss_mb() {
@@ -72,7 +74,27 @@ struct temp_feed_dir {
 
 int run_bench(caf::actor_system& sys, const bench_args& a) {
   nlohmann::json out = {{"workload", a.workload}, {"impl", "ddatabase-cpp"}};
+  if (a.workload == "sparse-get") {
+    net_bench_args n = a.net;
+    if (a.count) n.count = a.count;
+    if (int rc = bench_sparse_get(sys, n, out); rc != 0) return rc;
+    out["rssMB"] = rss_mb();
+    std::cout << out.dump() << "\n";
+    return 0;
+  }
   temp_feed_dir dir(a.dir);
+  if (a.workload == "make-feed") {
+    if (a.dir.empty()) return fail("make-feed needs --dir");
+    auto feed = feed_client::open(sys, dir.path);
+    if (!feed) return fail(feed.error());
+    status s = fill(*feed, a.count ? a.count : 100000, a.size ? a.size : 1024, 1000);
+    if (!s) return fail(s);
+    auto info = feed->info();
+    if (!info) return fail(info.error());
+    std::cout << nlohmann::json{{"key", to_hex(info->key)}, {"length", info->length}}.dump()
+              << "\n";
+    return feed->close() ? 0 : 1;
+  }
   if (a.workload == "open-1m") {
     uint64_t count = a.count ? a.count : 1000000;
     if (!std::filesystem::exists(std::filesystem::path(dir.path) / "key")) {
@@ -169,7 +191,7 @@ int run_bench(caf::actor_system& sys, const bench_args& a) {
 void add_bench(CLI::App& app, runner& run) {
   auto* cmd = app.add_subcommand("bench", "run one benchmark workload (see bench/run.sh)");
   auto a = std::make_shared<bench_args>();
-  cmd->add_option("WORKLOAD", a->workload, "append-batched | append-single | read-seq | open-1m")
+  cmd->add_option("WORKLOAD", a->workload, "append-batched | append-single | read-seq | open-1m | make-feed | sparse-get")
       ->required();
   cmd->add_option("--dir", a->dir, "feed directory to use (kept)");
   cmd->add_option("--count", a->count, "number of blocks");
@@ -177,6 +199,9 @@ void add_bench(CLI::App& app, runner& run) {
   cmd->add_option("--batch", a->batch, "blocks per append or read batch");
   cmd->add_flag("--json", a->json, "one JSON line");
   cmd->add_flag("--direct", a->direct, "append-single through the engine, without the actor");
+  cmd->add_option("--peer", a->net.peer, "sparse-get: HOST:PORT serving the feed");
+  cmd->add_option("--key", a->net.key_hex, "sparse-get: the feed's key");
+  cmd->add_option("--seed", a->net.seed, "sparse-get: seed of the random indexes");
   cmd->callback([a, &run] { run = [a](caf::actor_system& sys) { return run_bench(sys, *a); }; });
 }
 

@@ -1,5 +1,7 @@
 // Networked subcommands: serve (replicate local feeds to whoever connects) and clone (download
 // a feed from a peer, once or live).
+#include <sys/resource.h>
+
 #include <chrono>
 #include <future>
 #include <iostream>
@@ -67,25 +69,6 @@ struct clone_args {
   std::string ns = "ddatabase";
 };
 
-// Waits for the peer's channel to open (or fails after `timeout`).
-status wait_peer_open(caf::scoped_actor& self, std::chrono::seconds timeout) {
-  bool open = false;
-  status err = make_error(errc::timeout, "the peer did not open the feed's channel");
-  auto deadline = clock_type::now() + timeout;
-  while (!open && clock_type::now() < deadline) {
-    self->receive(
-        [&](ddb_event_atom, const feed_event& ev) {
-          if (ev.type == feed_event_type::peer_open) open = true;
-          if (ev.type == feed_event_type::peer_remove) {
-            err = make_error(errc::unavailable, "the peer closed the connection");
-            deadline = clock_type::now();
-          }
-        },
-        caf::after(std::chrono::milliseconds(100)) >> [] {});
-  }
-  return open ? status::ok() : err;
-}
-
 int run_clone(caf::actor_system& sys, const clone_args& a) {
   if (!valid_namespace(a.ns)) return fail("--namespace must be ddatabase or hypercore");
   byte_buffer raw;
@@ -108,6 +91,7 @@ int run_clone(caf::actor_system& sys, const clone_args& a) {
   ho.live = a.live;
   net_session net(sys, ho);
   hash_t dkey = net.registry->add(key, caf::actor_cast<caf::actor>(feed->actor()), a.ns);
+  auto t0 = clock_type::now();  // timed from the dial: handshake included
   std::promise<status> dialed;
   net.host->dial(a.peer, {dkey}, [&](result<caf::actor> peer) {
     dialed.set_value(peer ? status::ok() : peer.error());
@@ -116,7 +100,6 @@ int run_clone(caf::actor_system& sys, const clone_args& a) {
   if (!d) return fail(d);
   if (status s = wait_peer_open(self, std::chrono::seconds(30)); !s) return fail(s);
 
-  auto t0 = clock_type::now();
   uint64_t target = a.end.value_or(UINT64_MAX);
   if (!a.end && !a.live) {
     update_request u;
@@ -167,14 +150,18 @@ int run_clone(caf::actor_system& sys, const clone_args& a) {
                         {"downloaded", info->downloaded},
                         {"downloadedBlocks", blocks},
                         {"downloadedBytes", bytes},
-                        {"seconds", secs}};
+                        {"seconds", secs},
+                        {"maxRssMB", max_rss_mb()}};
   if (a.json) {
     std::cout << out.dump() << "\n";
   } else {
     std::cout << "cloned " << info->downloaded << "/" << info->length << " blocks ("
               << blocks << " downloaded now) in " << secs << " s\n";
   }
-  if (a.live) waiter.wait();
+  if (a.live) {  // the live download never completes by itself: cancel it, then reap the waiter
+    (void)feed->undownload(*id);
+    waiter.wait();
+  }
   feed->close();
   return 0;
 }

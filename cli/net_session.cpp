@@ -1,6 +1,13 @@
 #include "cli/net_session.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <caf/all.hpp>
+
+#include "messages/feed_messages.hpp"
+#include "messages/inspect.hpp"
+#include "messages/atoms.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -32,6 +39,31 @@ bool stop_requested(int timeout_ms) {
   sigaddset(&set, SIGTERM);
   timespec ts{timeout_ms / 1000, static_cast<long>(timeout_ms % 1000) * 1000000L};
   return sigtimedwait(&set, nullptr, &ts) > 0;
+}
+
+status wait_peer_open(caf::scoped_actor& self, std::chrono::seconds timeout) {
+  using clock_type = std::chrono::steady_clock;
+  bool open = false;
+  status err = make_error(errc::timeout, "the peer did not open the feed's channel");
+  auto deadline = clock_type::now() + timeout;
+  while (!open && clock_type::now() < deadline) {
+    self->receive(
+        [&](ddb_event_atom, const feed_event& ev) {
+          if (ev.type == feed_event_type::peer_open) open = true;
+          if (ev.type == feed_event_type::peer_remove) {
+            err = make_error(errc::unavailable, "the peer closed the connection");
+            deadline = clock_type::now();
+          }
+        },
+        caf::after(std::chrono::milliseconds(100)) >> [] {});
+  }
+  return open ? status::ok() : err;
+}
+
+double max_rss_mb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;  // KiB on Linux
 }
 
 progress::progress(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO) != 0) {}

@@ -5,7 +5,10 @@
 #include <memory>
 #include <string>
 
+#include <chrono>
+
 #include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
 
 #include "actors/feed_registry.hpp"
 #include "swarm/asio_transport.hpp"
@@ -28,6 +31,13 @@ struct net_session {
 void block_stop_signals();
 // True once SIGINT or SIGTERM arrived; waits at most `timeout_ms`.
 bool stop_requested(int timeout_ms);
+
+// Waits until a subscribed feed reports its peer's channel open (feed_event peer_open), or
+// fails after `timeout` or when the peer goes away first.
+status wait_peer_open(caf::scoped_actor& self, std::chrono::seconds timeout);
+
+// The process's peak resident set size in MB.
+double max_rss_mb();
 
 // A one-line progress display: a bar on a terminal, plain lines otherwise.
 class progress {
