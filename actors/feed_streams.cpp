@@ -6,6 +6,9 @@ namespace ddb {
 
 read_stream::read_stream(feed_client& feed, read_stream_options opts) : feed_(feed), opts_(opts) {
   if (opts_.batch == 0) opts_.batch = 1;
+  // `tail` and the default `end` refer to the length when the stream is created, not when it is
+  // first read; on an error, next() retries and reports it.
+  (void)start();
 }
 
 status read_stream::start() {
