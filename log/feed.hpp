@@ -157,6 +157,15 @@ class feed {
   // Scratch buffers reused by append (hot path).
   std::vector<tree_node> produced_;
   write_batch batch_;
+  // Sequential gets (a peer downloading in order) read ahead in one batch.
+  struct readahead {
+    uint64_t start = 0;
+    std::vector<byte_buffer> blocks;
+  };
+  readahead ahead_;
+  uint64_t last_get_ = UINT64_MAX;
+  // The last signature read (every proof of a linear download asks for the same one).
+  std::optional<signature_info> last_signature_;
   // Staged replicated puts: their nodes (readable before the flush) and one pending batch.
   std::unordered_map<uint64_t, tree_node> staged_nodes_;
   write_batch staged_;

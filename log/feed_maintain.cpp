@@ -19,6 +19,7 @@ status feed::clear(uint64_t start, uint64_t end) {
     to = *e;
   }
   for (uint64_t i = start; i < end; ++i) bits_.set(i, false);
+  ahead_.blocks.clear();
   // The bits go first: a crash between the two leaves blocks invisible, never visible as zeros.
   DDB_TRY(write_dirty_bits());
   return files_->erase_data(*from, to - *from);
@@ -58,6 +59,7 @@ result<audit_report> feed::audit() {
         } else {
           ++report.invalid;
           bits_.set(b, false);
+          ahead_.blocks.clear();
         }
       }
       at += size;

@@ -28,6 +28,22 @@ result<byte_buffer> feed::get(uint64_t index) {
   DDB_TRY(check_open());
   DDB_TRY(flush_puts());
   if (!bits_.get(index)) return index >= length_ ? bad_index(index, length_) : not_stored(index);
+  const bool sequential = last_get_ != UINT64_MAX && index == last_get_ + 1;
+  last_get_ = index;
+  if (index >= ahead_.start && index - ahead_.start < ahead_.blocks.size()) {
+    return ahead_.blocks[index - ahead_.start];
+  }
+  if (sequential) {  // read the stored run that follows in one go
+    constexpr uint64_t window = 64;
+    uint64_t end = std::min(length_, index + window);
+    end = bits_.next_unset(index, end).value_or(end);
+    ahead_.blocks.clear();
+    if (get_batch(index, end, ahead_.blocks)) {
+      ahead_.start = index;
+      return ahead_.blocks[0];
+    }
+    ahead_.blocks.clear();
+  }
   auto offset = data_offset(index);
   if (!offset) return offset.error();
   auto leaf = require_node(2 * index);
@@ -100,10 +116,14 @@ result<signature_info> feed::signature(std::optional<uint64_t> index) {
   if (length_ == 0) return make_error(errc::bad_index, "the feed is empty");
   uint64_t i = index.value_or(length_ - 1);
   if (i >= length_) return bad_index(i, length_);
+  if (last_signature_ && last_signature_->index == i) return *last_signature_;
   for (; i < length_; ++i) {
     auto sig = files_->read_signature(i);
     if (!sig) return sig.error();
-    if (*sig) return signature_info{i, **sig};
+    if (*sig) {
+      last_signature_ = signature_info{i, **sig};
+      return *last_signature_;
+    }
   }
   return make_error(errc::unavailable, "no signature is stored for this index");
 }

@@ -21,9 +21,17 @@ result<proof_reply> feed::proof(uint64_t index, uint64_t digest, bool hash) {
     out.nodes.push_back(*node);
   }
   if (plan->verified_by > 0) {
-    auto sig = files_->read_signature(plan->verified_by / 2 - 1);
-    if (!sig) return sig.error();
-    if (*sig) out.signature = **sig;
+    const uint64_t slot = plan->verified_by / 2 - 1;
+    if (last_signature_ && last_signature_->index == slot) {
+      out.signature = last_signature_->signature;
+    } else {
+      auto sig = files_->read_signature(slot);
+      if (!sig) return sig.error();
+      if (*sig) {
+        out.signature = **sig;
+        last_signature_ = signature_info{slot, **sig};
+      }
+    }
   }
   return out;
 }

@@ -52,6 +52,9 @@ struct selection {
   bool implicit = false;  // the whole-feed selection of a non-sparse feed
   std::vector<uint64_t> blocks;
   uint64_t first_missing = 0;  // everything before is stored (linear scans start here)
+  // Linear scans resume here: blocks in [first_missing, scan_from) are stored or in flight.
+  // Rewound to first_missing whenever in-flight requests are released.
+  uint64_t scan_from = 0;
 };
 
 inline constexpr uint64_t want_chunk = 1024 * 1024;  // blocks per Want, as the reference

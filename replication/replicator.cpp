@@ -60,6 +60,9 @@ void replicator::remote_open(uint64_t peer) {
 
 void replicator::release(peer_state& p) {
   for (const auto& r : p.inflight) reserved_.erase(r.index);
+  if (!p.inflight.empty()) {
+    for (auto& [id, s] : selections_) s.scan_from = s.first_missing;  // rescan released blocks
+  }
   p.inflight.clear();
 }
 
@@ -99,7 +102,10 @@ void replicator::on_local_clear(uint64_t start, uint64_t end) {
     if (p.remote_want) send(p, wire::message_type::unhave, u);
   }
   synced_ = false;
-  for (auto& [id, s] : selections_) s.first_missing = std::min(s.first_missing, start);
+  for (auto& [id, s] : selections_) {
+    s.first_missing = std::min(s.first_missing, start);
+    s.scan_from = std::min(s.scan_from, start);
+  }
   fill_all();
 }
 

@@ -84,11 +84,21 @@ void replicator::on_have(peer_state& p, const wire::have_message& m) {
     for (uint64_t i = 0; i < len; ++i) p.remote.set(m.start + i, true);
     p.remote_length = std::max(p.remote_length, m.start + len);
   }
+  // Blocks the remote gained may lie behind the scan cursors.
+  for (auto& [id, sel] : selections_) sel.scan_from = std::min(sel.scan_from, m.start);
   if (p.remote_opened) send_wants(p);
 }
 
 void replicator::on_unhave(peer_state& p, const wire::unhave_message& m) {
   uint64_t len = m.length_or_default();
+  // Requests for blocks the remote no longer has will not be answered: free their slots.
+  auto gone = [&](const inflight_request& r) {
+    return r.index >= m.start && r.index - m.start < len;
+  };
+  for (const auto& r : p.inflight) {
+    if (gone(r)) reserved_.erase(r.index);
+  }
+  p.inflight.erase(std::remove_if(p.inflight.begin(), p.inflight.end(), gone), p.inflight.end());
   if (m.start == 0 && len >= p.remote_length) {
     p.remote = bitfield();
     p.remote_length = 0;

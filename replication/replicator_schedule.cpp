@@ -81,7 +81,10 @@ std::optional<uint64_t> replicator::pick_in(peer_state& p, selection& s) {
     return std::nullopt;
   };
   if (s.linear || end - s.first_missing <= opts_.max_requests * 4) {
-    return scan(s.first_missing, end);
+    uint64_t from = std::max(s.first_missing, s.scan_from);
+    auto found = scan(from, end);
+    if (found) s.scan_from = *found + 1;
+    return found;
   }
   // Non-linear: each peer scans from its own random cursor, so peers spread over the range
   // while each still reads runs of neighbouring blocks.
