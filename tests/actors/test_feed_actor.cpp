@@ -54,7 +54,7 @@ struct fixture {
     auto c = feed_client::open(sys, make_memory_env(store), std::move(o), ao);
     BOOST_REQUIRE_MESSAGE(c, "open: " << c.error().to_string());
     spawned.push_back(c->actor());
-    return *c;
+    return std::move(*c);
   }
 
   // The engine's view of the closed feed's files.

@@ -41,7 +41,7 @@ struct fixture {
     auto c = feed_client::open(sys, make_memory_env(), feed_options{});
     BOOST_REQUIRE(c);
     spawned.push_back(c->actor());
-    return *c;
+    return std::move(*c);
   }
 
   feed_client open_with(int n) {
