@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/net_session.hpp"
 
 namespace ddb::cli {
 
@@ -89,11 +90,17 @@ struct cat_args {
   uint64_t start = 0;
   std::optional<uint64_t> end;
   bool live = false;
+  std::string peer;  // replicate with this peer while reading
 };
 
 int run_cat(caf::actor_system& sys, const cat_args& a) {
-  auto feed = open_dir(sys, a.dir, access::read_only);
+  auto feed = open_dir(sys, a.dir, a.peer.empty() ? access::read_only : access::read_write);
   if (!feed) return fail(feed.error());
+  std::unique_ptr<net_session> net;
+  if (!a.peer.empty()) {
+    auto connected = connect_feed(sys, *feed, a.peer, a.live, net);
+    if (!connected) return fail(connected);
+  }
   auto info = feed->info();
   if (!info) return fail(info.error());
   constexpr uint64_t batch = 1024;
@@ -106,7 +113,7 @@ int run_cat(caf::actor_system& sys, const cat_args& a) {
       if (!now) return fail(now.error());
       stop = now->length > i ? std::min(stop, now->length) : i + 1;
     }
-    auto blocks = feed->get_batch(i, stop, get_options{a.live, 0});
+    auto blocks = feed->get_batch(i, stop, get_options{a.live || !a.peer.empty(), 0});
     if (!blocks) return fail(blocks.error());
     for (const auto& b : *blocks) {
       std::cout.write(reinterpret_cast<const char*>(b.data()),
@@ -202,6 +209,7 @@ void add_cat(CLI::App& app, runner& run) {
   cmd->add_option("--start", a->start, "first block");
   auto* end_opt = cmd->add_option("--end", *end, "end block (exclusive)");
   cmd->add_flag("--live", a->live, "keep waiting for new blocks");
+  cmd->add_option("--peer", a->peer, "HOST:PORT to replicate with while reading");
   cmd->callback([a, end, end_opt, &run] {
     if (end_opt->count() > 0) a->end = *end;
     run = [a](caf::actor_system& sys) { return run_cat(sys, *a); };
