@@ -43,6 +43,7 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
   self->state.opts = opts;
   self->state.repl =
       std::make_unique<replication::replicator>(*self->state.engine, opts.replication);
+  self->set_down_handler([=](caf::down_msg& m) { extension_down(self, m); });
   return {
       [=](ddb_append_atom, block_list& blocks) -> caf::result<uint64_t> {
         auto& st = self->state;
@@ -270,6 +271,7 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         auto& st = self->state;
         if (st.engine->closed()) return to_caf_error(make_error(errc::closed, "feed closed"));
         st.peers[id] = std::move(peer);
+        extension_peer_attached(self, id, info);
         st.repl->add_peer(id, info);
         pump(self);
         return caf::unit;
@@ -286,6 +288,18 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         self->state.repl->remove_peer(id, reason);
         self->state.peers.erase(id);
         pump(self);
+      },
+      [=](ddb_extreg_atom, std::string& name, extension_actor ext) -> caf::result<void> {
+        return register_extension(self, name, std::move(ext));
+      },
+      [=](ddb_extunr_atom, const std::string& name) -> caf::result<void> {
+        return unregister_extension(self, name);
+      },
+      [=](ddb_extsnd_atom, const std::string& name, uint64_t peer, const byte_buffer& b) {
+        send_extension(self, name, peer, b);
+      },
+      [=](ddb_extbc_atom, const std::string& name, const byte_buffer& b) {
+        broadcast_extension(self, name, b);
       },
       [=](ddb_close_atom) -> caf::result<void> {
         flush_appends(self);

@@ -11,6 +11,7 @@ void publish(self_ptr self, feed_event ev) {
   ev.length = st.engine->length();
   ev.byte_length = st.engine->byte_length();
   for (auto& sub : st.subscribers) caf::anon_send(sub, ddb_event_atom_v, ev);
+  if (ev.type == feed_event_type::append) extension_feed_changed(self);
 }
 
 void publish(self_ptr self, feed_event_type type) {
@@ -165,6 +166,7 @@ feed_event_type to_feed_event(replication::event_kind k) {
 
 void on_event(self_ptr self, const replication::replicator_event& e) {
   using replication::event_kind;
+  if (extension_event(self, e)) return;
   auto& st = self->state;
   auto peer = st.peers.find(e.peer);
   switch (e.kind) {
@@ -246,6 +248,7 @@ void shut_down(self_ptr self, const status& why) {
     for (auto& rp : rps) rp.deliver(to_caf_error(why));
   }
   st.download_waits.clear();
+  extensions_close(self);
   for (auto& [id, peer] : st.peers) {
     caf::anon_send(peer, ddb_end_atom_v, st.engine->discovery_key());
   }

@@ -10,6 +10,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/feed_actor.hpp"
+#include "actors/feed_extensions.hpp"
 #include "replication/replicator.hpp"
 
 namespace ddb::detail {
@@ -49,6 +50,7 @@ struct feed_state {
   std::map<uint64_t, caf::actor> peers;  // peer id -> its peer actor
   std::map<uint64_t, std::vector<caf::response_promise>> download_waits;
   std::set<uint64_t> open_downloads;
+  feed_extensions ext;  // replication extensions (feed_extensions.cpp)
   static inline const char* name = "ddb.feed";
 };
 

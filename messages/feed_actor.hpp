@@ -5,6 +5,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/atoms.hpp"
+#include "messages/extension_messages.hpp"
 #include "messages/feed_messages.hpp"
 #include "messages/inspect.hpp"
 #include "messages/peer_messages.hpp"
@@ -47,6 +48,11 @@ using feed_actor = caf::typed_actor<
     caf::replies_to<ddb_attach_atom, caf::actor, uint64_t, peer_info>::with<void>,
     caf::reacts_to<ddb_ropen_atom, uint64_t>, caf::reacts_to<ddb_wire_atom, uint64_t, wire_frames>,
     caf::reacts_to<ddb_detach_atom, uint64_t, std::string>,
+    // replication extensions (messages/extension_messages.hpp)
+    caf::replies_to<ddb_extreg_atom, std::string, extension_actor>::with<void>,
+    caf::replies_to<ddb_extunr_atom, std::string>::with<void>,
+    caf::reacts_to<ddb_extsnd_atom, std::string, uint64_t, byte_buffer>,
+    caf::reacts_to<ddb_extbc_atom, std::string, byte_buffer>,
     // internal
     caf::reacts_to<ddb_flush_atom>, caf::reacts_to<ddb_tmo_atom, uint64_t>>;
 
