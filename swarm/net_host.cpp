@@ -1,5 +1,9 @@
 #include "swarm/net_host.hpp"
 
+#include <algorithm>
+
+#include <caf/all.hpp>
+
 #include "core/crypto.hpp"
 
 namespace ddb {
@@ -7,6 +11,20 @@ namespace ddb {
 net_host::net_host(caf::actor_system& sys, transport& net, std::shared_ptr<feed_registry> registry,
                    net_host_options opts)
     : sys_(sys), net_(net), registry_(std::move(registry)), opts_(std::move(opts)) {}
+
+net_host::~net_host() {
+  stop_peers();
+}
+
+void net_host::stop_peers() {
+  std::lock_guard<std::mutex> lock(peers_mutex_);
+  for (auto& weak : peers_) {
+    if (auto peer = caf::actor_cast<caf::actor>(weak)) {
+      caf::anon_send_exit(peer, caf::exit_reason::user_shutdown);
+    }
+  }
+  peers_.clear();
+}
 
 wire::noise::dh_key_pair net_host::random_keys() {
   wire::noise::key32 seed;
@@ -30,7 +48,16 @@ caf::actor net_host::start_peer(connection_ptr conn, std::vector<hash_t> feeds) 
   o.upload = opts_.upload;
   o.authenticate = opts_.authenticate;
   o.observer = opts_.observer;
-  return spawn_peer_actor(sys_, std::move(conn), std::move(o));
+  caf::actor peer = spawn_peer_actor(sys_, std::move(conn), std::move(o));
+  std::lock_guard<std::mutex> lock(peers_mutex_);
+  // Forget the peers that are gone, so a long-running host does not accumulate them.
+  peers_.erase(std::remove_if(peers_.begin(), peers_.end(),
+                              [](const caf::weak_actor_ptr& w) {
+                                return caf::actor_cast<caf::strong_actor_ptr>(w) == nullptr;
+                              }),
+               peers_.end());
+  peers_.push_back(caf::actor_cast<caf::weak_actor_ptr>(peer));
+  return peer;
 }
 
 result<std::string> net_host::listen(const std::string& address) {

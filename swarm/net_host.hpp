@@ -5,6 +5,7 @@
 // outlive it.
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ class net_host {
  public:
   net_host(caf::actor_system& sys, transport& net, std::shared_ptr<feed_registry> registry,
            net_host_options opts);
+  // Stops the peer actors still running (see stop_peers).
+  ~net_host();
+  net_host(const net_host&) = delete;
+  net_host& operator=(const net_host&) = delete;
 
   // Listens; every accepted connection serves the registry's feeds. Returns "HOST:PORT".
   result<std::string> listen(const std::string& address);
@@ -39,6 +44,10 @@ class net_host {
   // (on a transport thread).
   void dial(const std::string& address, std::vector<hash_t> feeds,
             std::function<void(result<caf::actor>)> done);
+
+  // Asks every peer actor this host started that is still running to exit (user_shutdown):
+  // live peers never finish by themselves, and the actor system waits for them at shutdown.
+  void stop_peers();
 
   // A random Noise key pair (libsodium's RNG).
   static wire::noise::dh_key_pair random_keys();
@@ -50,6 +59,8 @@ class net_host {
   transport& net_;
   std::shared_ptr<feed_registry> registry_;
   net_host_options opts_;
+  std::mutex peers_mutex_;                  // peers_ is appended to from transport threads
+  std::vector<caf::weak_actor_ptr> peers_;  // the peer actors started so far
 };
 
 }  // namespace ddb
