@@ -37,32 +37,51 @@ result<audit_report> feed::audit() {
     auto first = bits_.next_set(start, end);
     if (!first) continue;
     DDB_TRY(files_->read_nodes(2 * start, 2 * (end - start) - 1, nodes));
-    auto offset = data_offset(start);
-    if (!offset) return offset.error();
-    uint64_t span = 0;
-    for (size_t i = 0; i < nodes.size(); i += 2) span += nodes[i] ? nodes[i]->size : 0;
-    data.resize(span);
-    status rd = files_->read_data(*offset, span, data.data());
-    if (!rd && rd.code() != errc::bad_index) return rd;
-    // A short data file: read block by block; what is missing cannot match.
-    const bool per_block = !rd;
-    uint64_t at = 0;
-    for (uint64_t b = start; b < end; ++b) {
-      const auto& leaf = nodes[2 * (b - start)];
-      uint64_t size = leaf ? leaf->size : 0;
-      if (bits_.get(b)) {
-        bool ok = leaf != std::nullopt;
-        if (ok && per_block) ok = files_->read_data(*offset + at, size, data.data() + at).is_ok();
-        ok = ok && crypto::leaf_hash(byte_view(data.data() + at, size)) == leaf->hash;
+    auto leaf_of = [&](uint64_t b) -> const std::optional<tree_node>& {
+      return nodes[2 * (b - start)];
+    };
+    auto fail_block = [&](uint64_t b) {
+      ++report.invalid;
+      bits_.set(b, false);
+      ahead_.blocks.clear();
+    };
+    // Blocks are checked in runs of consecutive stored blocks: in a sparse feed the data of the
+    // blocks between runs is absent, so each run's data offset comes from the tree.
+    for (uint64_t b = *first; b < end;) {
+      if (!bits_.get(b)) {
+        ++b;
+        continue;
+      }
+      if (!leaf_of(b)) {  // a block marked stored without its leaf cannot be verified
+        fail_block(b++);
+        continue;
+      }
+      uint64_t run_end = b;
+      uint64_t span = 0;
+      while (run_end < end && bits_.get(run_end) && leaf_of(run_end)) {
+        span += leaf_of(run_end)->size;
+        ++run_end;
+      }
+      auto offset = data_offset(b);
+      if (!offset) return offset.error();
+      data.resize(span);
+      status rd = files_->read_data(*offset, span, data.data());
+      if (!rd && rd.code() != errc::bad_index) return rd;
+      // A short data file: read block by block; what is missing cannot match.
+      const bool per_block = !rd;
+      uint64_t at = 0;
+      for (; b < run_end; ++b) {
+        const tree_node& leaf = *leaf_of(b);
+        bool ok =
+            !per_block || files_->read_data(*offset + at, leaf.size, data.data() + at).is_ok();
+        ok = ok && crypto::leaf_hash(byte_view(data.data() + at, leaf.size)) == leaf.hash;
         if (ok) {
           ++report.valid;
         } else {
-          ++report.invalid;
-          bits_.set(b, false);
-          ahead_.blocks.clear();
+          fail_block(b);
         }
+        at += leaf.size;
       }
-      at += size;
     }
   }
   DDB_TRY(write_dirty_bits());
