@@ -51,6 +51,12 @@ result<std::unique_ptr<feed>> feed::open(std::unique_ptr<env> storage, feed_opti
     if (!s) return s.error();
     stored_secret = *s;
   }
+  // A key file without a key (another process is creating the feed right now): when creating is
+  // not allowed, never generate and write a key of our own.
+  if (!opts.create_if_missing && !opts.key && !stored_key) {
+    (*files)->close();
+    return make_error(errc::not_found, "no feed is stored here");
+  }
   if (stored_key && opts.key && *stored_key != *opts.key) {
     return make_error(errc::key_mismatch, "another feed is stored here");
   }
