@@ -117,24 +117,32 @@ int run_clone(caf::actor_system& sys, const clone_args& a) {
   r.linear = true;
   auto id = feed->download(r);
   if (!id) return fail(id.error());
-  auto waiter = std::async(std::launch::async, [&] { return feed->wait_download(*id); });
+  // The waiter blocks in its own thread, so it needs its own client (a feed_client is not
+  // thread-safe: two threads receiving on one blocking actor can swallow each other's replies).
+  auto waiter = std::async(std::launch::async, [&sys, actor = feed->actor(), dl = *id] {
+    return feed_client(sys, actor).wait_download(dl);
+  });
 
   progress bar(!a.json);
   uint64_t blocks = 0, bytes = 0;
   auto elapsed = [&] { return std::chrono::duration<double>(clock_type::now() - t0).count(); };
+  auto on_event = [&](ddb_event_atom, const feed_event& ev) {
+    if (ev.type == feed_event_type::download) {
+      ++blocks;
+      bytes += ev.bytes;
+    }
+    uint64_t total = target == UINT64_MAX ? ev.length : target;
+    bar.update(blocks, total, bytes, elapsed());
+  };
   while (true) {
     if (!a.live && waiter.wait_for(std::chrono::seconds(0)) == std::future_status::ready) break;
     if (a.live && stop_requested(0)) break;
-    self->receive(
-        [&](ddb_event_atom, const feed_event& ev) {
-          if (ev.type == feed_event_type::download) {
-            ++blocks;
-            bytes += ev.bytes;
-          }
-          uint64_t total = target == UINT64_MAX ? ev.length : target;
-          bar.update(blocks, total, bytes, elapsed());
-        },
-        caf::after(std::chrono::milliseconds(50)) >> [] {});
+    self->receive(on_event, caf::after(std::chrono::milliseconds(50)) >> [] {});
+  }
+  // The feed publishes each download event before it completes the download, so the events
+  // still queued here belong to this run: count them too.
+  for (bool more = true; more;) {
+    self->receive(on_event, caf::after(std::chrono::milliseconds(0)) >> [&] { more = false; });
   }
   bar.finish();
   if (!a.live) {
