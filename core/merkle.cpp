@@ -39,12 +39,17 @@ result<merkle_builder> merkle_builder::make(std::vector<tree_node> roots, uint64
 }
 
 void merkle_builder::append(byte_view block, std::vector<tree_node>& out_nodes) {
+  append_hashed(crypto::leaf_hash(block), block.size, out_nodes);
+}
+
+void merkle_builder::append_hashed(const hash_t& leaf_hash, uint64_t size,
+                                   std::vector<tree_node>& out_nodes) {
   tree_node leaf;
   leaf.index = 2 * blocks_;
-  leaf.size = block.size;
-  leaf.hash = crypto::leaf_hash(block);
+  leaf.size = size;
+  leaf.hash = leaf_hash;
   ++blocks_;
-  byte_length_ += block.size;
+  byte_length_ += size;
   roots_.push_back(leaf);
   out_nodes.push_back(leaf);
 

@@ -24,6 +24,8 @@ class merkle_builder {
   // (index 2 * blocks(), size = block.size) followed by each parent it completes.
   // Allocates only when `out_nodes` has to grow.
   void append(byte_view block, std::vector<tree_node>& out_nodes);
+  // The same with the leaf hash computed by the caller (leaf_hash(block), size = block size).
+  void append_hashed(const hash_t& leaf_hash, uint64_t size, std::vector<tree_node>& out_nodes);
 
   // Full roots, left to right (flat_tree::full_roots order).
   const std::vector<tree_node>& roots() const { return roots_; }

@@ -16,6 +16,7 @@
 #include "core/result.hpp"
 #include "core/tree_index.hpp"
 #include "core/types.hpp"
+#include "log/hash_pool.hpp"
 #include "log/node_cache.hpp"
 #include "storage/env.hpp"
 #include "storage/feed_files.hpp"
@@ -31,6 +32,7 @@ struct feed_options {
   bool writer_lock = true;                      // take the single-writer lock on the files
   bool sync_writes = false;                     // fdatasync before an append is acknowledged
   std::string ns = "ddatabase";  // discovery-key namespace ("hypercore" for hypercore 9)
+  bool parallel_hashing = true;  // hash large append batches on two threads
   crypto::hooks crypto;          // custom sign / verify
 };
 
@@ -157,6 +159,8 @@ class feed {
   // Scratch buffers reused by append (hot path).
   std::vector<tree_node> produced_;
   write_batch batch_;
+  std::unique_ptr<hash_pool> hashers_;  // created on the first large batch
+  std::vector<hash_t> leaf_hashes_;
   // Sequential gets (a peer downloading in order) read ahead in one batch.
   struct readahead {
     uint64_t start = 0;
