@@ -18,5 +18,6 @@ void add_audit(CLI::App& app, runner& run);
 void add_bench(CLI::App& app, runner& run);
 void add_serve(CLI::App& app, runner& run);
 void add_clone(CLI::App& app, runner& run);
+void add_sim(CLI::App& app, runner& run);
 
 }  // namespace ddb::cli

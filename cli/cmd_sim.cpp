@@ -1,0 +1,114 @@
+// `ddatabase sim SCENARIO.yaml --seed N [--json]`: the deterministic simulator (sim/).
+// Exit codes: 0 ok, 1 usage, 2 crash, 3 liveness, 4 correctness.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <random>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "sim/driver.hpp"
+#include "sim/shrink.hpp"
+#include "sim/sodium_rng.hpp"
+
+namespace ddb::cli {
+
+namespace {
+
+struct sim_args {
+  std::string scenario;
+  std::optional<uint64_t> seed;
+  std::string seeds;  // "A..B"
+  bool json = false;
+  bool shrink = false;
+};
+
+// Runs one seed in a child process, so an abort counts as a crash and not the end of a sweep.
+int run_isolated(const sim::scenario& sc, uint64_t seed, std::string& trace) {
+  int fds[2];
+  if (pipe(fds) != 0) return 2;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    auto r = sim::run_scenario(sc, seed);
+    char line[64];
+    int n = std::snprintf(line, sizeof line, "%016llx", static_cast<unsigned long long>(r.trace));
+    if (write(fds[1], line, static_cast<size_t>(n)) < 0) _exit(2);
+    _exit(static_cast<int>(r.result));
+  }
+  close(fds[1]);
+  char buf[64] = {};
+  ssize_t got = read(fds[0], buf, sizeof buf - 1);
+  close(fds[0]);
+  trace = got > 0 ? std::string(buf, static_cast<size_t>(got)) : "-";
+  int st = 0;
+  waitpid(pid, &st, 0);
+  if (WIFEXITED(st)) return WEXITSTATUS(st);
+  return 2;
+}
+
+int run_sweep(const sim::scenario& sc, uint64_t a, uint64_t b, bool json) {
+  int worst = 0;
+  std::vector<std::pair<uint64_t, int>> failures;
+  for (uint64_t s = a; s <= b; ++s) {
+    std::string trace;
+    int code = run_isolated(sc, s, trace);
+    if (!json) std::cout << "seed " << s << ": exit " << code << " trace " << trace << std::endl;
+    if (code != 0) failures.emplace_back(s, code);
+    if (code != 0 && (worst == 0 || code == 2 || (code == 4 && worst == 3))) worst = code;
+  }
+  if (json) {
+    std::cout << "{\"scenario\":\"" << sc.name << "\",\"seeds\":" << (b - a + 1)
+              << ",\"failures\":[";
+    for (size_t i = 0; i < failures.size(); ++i) {
+      std::cout << (i ? "," : "") << "{\"seed\":" << failures[i].first
+                << ",\"exit_code\":" << failures[i].second << "}";
+    }
+    std::cout << "]}" << std::endl;
+  } else {
+    std::cout << failures.size() << " of " << (b - a + 1) << " seeds failed" << std::endl;
+  }
+  return worst;
+}
+
+int run_sim(const sim_args& a) {
+  auto sc = sim::load_scenario(a.scenario);
+  if (!sc) return fail(sc.error());
+  if (!a.seeds.empty()) {
+    auto dots = a.seeds.find("..");
+    if (dots == std::string::npos) return fail("--seeds wants A..B");
+    uint64_t lo = std::stoull(a.seeds.substr(0, dots));
+    uint64_t hi = std::stoull(a.seeds.substr(dots + 2));
+    return run_sweep(*sc, lo, hi, a.json);
+  }
+  uint64_t seed = a.seed ? *a.seed : std::random_device{}();
+  auto r = sim::run_scenario(*sc, seed);
+  if (a.shrink && r.result != sim::outcome::ok) {
+    std::cerr << "shrinking seed " << seed << " (" << sim::to_string(r.result) << ")...\n";
+    auto small = sim::shrink(*sc, seed, r.result, std::cerr);
+    std::cout << "# minimal reproducer: ddatabase sim FILE --seed " << seed << "\n"
+              << sim::to_yaml(small) << std::endl;
+    return static_cast<int>(r.result);
+  }
+  std::cout << (a.json ? sim::to_json(r) : sim::to_text(r)) << std::endl;
+  return static_cast<int>(r.result);
+}
+
+}  // namespace
+
+void add_sim(CLI::App& app, runner& run) {
+  auto* cmd = app.add_subcommand("sim", "run a deterministic simulation");
+  auto a = std::make_shared<sim_args>();
+  cmd->add_option("SCENARIO", a->scenario, "scenario YAML")->required();
+  cmd->add_option("--seed", a->seed, "64-bit seed (random and printed when absent)");
+  cmd->add_option("--seeds", a->seeds, "sweep seeds A..B and report failures");
+  cmd->add_flag("--json", a->json, "one JSON object");
+  cmd->add_flag("--shrink", a->shrink, "shrink a failing run to a minimal scenario");
+  cmd->callback([=, &run] {
+    sim::sodium_rng::install();  // before crypto::init() calls sodium_init()
+    run = [=](caf::actor_system&) { return run_sim(*a); };
+  });
+}
+
+}  // namespace ddb::cli

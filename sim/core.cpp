@@ -1,0 +1,78 @@
+#include "sim/core.hpp"
+
+#include <cstdio>
+
+namespace ddb::sim {
+
+core::core(caf::actor_system& sys)
+    : sys_(sys), sched_(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {
+  start_ = sched_.clock().current_time;
+}
+
+void core::at(time_point t, std::function<void()> fn) {
+  if (t < now()) t = now();
+  events_.emplace(t, std::move(fn));  // multimap: equal keys keep insertion order
+}
+
+bool core::next_due(time_point& t) const {
+  bool any = false;
+  if (!events_.empty()) {
+    t = events_.begin()->first;
+    any = true;
+  }
+  const auto& timers = sched_.clock().schedule();
+  if (!timers.empty() && (!any || timers.begin()->first < t)) {
+    t = timers.begin()->first;
+    any = true;
+  }
+  return any;
+}
+
+size_t core::run_due_events() {
+  size_t n = 0;
+  while (!events_.empty() && events_.begin()->first <= now()) {
+    auto fn = std::move(events_.begin()->second);
+    events_.erase(events_.begin());
+    fn();
+    ++n;
+  }
+  return n;
+}
+
+void core::hash(uint64_t a, uint64_t b, uint64_t c) {
+  for (uint64_t v : {a, b, c}) {
+    for (int i = 0; i < 8; ++i) {
+      trace_ ^= (v >> (8 * i)) & 0xff;
+      trace_ *= 0x100000001b3ULL;
+    }
+  }
+  ++count_;
+}
+
+void core::note(std::string what) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char ch : what) {
+    h ^= ch;
+    h *= 0x100000001b3ULL;
+  }
+  hash(static_cast<uint64_t>(elapsed().count()), h);
+  recent_.push_back(trace_record{elapsed(), std::move(what)});
+  if (recent_.size() > ring_size) recent_.pop_front();
+}
+
+std::string core::recent_text(size_t n) const {
+  std::string out;
+  size_t skip = recent_.size() > n ? recent_.size() - n : 0;
+  for (size_t i = skip; i < recent_.size(); ++i) {
+    out += "  [" + format_time(recent_[i].at) + "] " + recent_[i].what + "\n";
+  }
+  return out;
+}
+
+std::string format_time(duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3fs", to_seconds(d));
+  return buf;
+}
+
+}  // namespace ddb::sim

@@ -1,0 +1,54 @@
+#pragma once
+// The lock-step run loop: run every runnable actor until none is left, then advance the one
+// simulated clock (CAF's test_coordinator) to the next due timer or sim event; repeat until the
+// scenario's duration. The trace hash covers the order of every actor activation and every
+// delivered chunk, feed event and fault. Then the final probes and checks, and a report.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/checkers.hpp"
+#include "sim/scenario.hpp"
+
+namespace ddb::sim {
+
+struct follower_report {
+  int node = 0;
+  int feed = 0;
+  double converged_s = -1;  // < 0: did not converge
+  uint64_t length = 0;
+};
+
+struct run_report {
+  std::string scenario;
+  uint64_t seed = 0;
+  outcome result = outcome::ok;
+  std::string crash;  // the exception that ended the run
+  std::vector<violation> violations;
+  uint64_t trace = 0;
+  uint64_t trace_events = 0;
+  uint64_t activations = 0;  // actor activations (jobs run)
+  double sim_seconds = 0;
+  double wall_seconds = 0;
+  uint64_t bytes = 0, chunks = 0, connections = 0, resets = 0, overflows = 0, peak_queued = 0;
+  size_t peak_mailbox = 0;
+  uint64_t forks = 0;
+  uint64_t peak_rss_kb = 0;
+  std::vector<follower_report> followers;
+  std::vector<uint64_t> writer_lengths;
+  int nodes = 0;
+};
+
+struct run_options {
+  bool verbose = false;
+};
+
+// Runs one scenario with one seed in this process (exceptions become outcome::crash).
+run_report run_scenario(const scenario& sc, uint64_t seed, const run_options& opts = {});
+
+std::string to_json(const run_report& r);
+std::string to_text(const run_report& r);
+// The commit the simulator was built from ("unknown" outside a git checkout).
+const char* build_commit();
+
+}  // namespace ddb::sim

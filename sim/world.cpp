@@ -1,0 +1,367 @@
+// The world: nodes, their feeds and peers, the sim connection manager.
+#include "sim/world.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/feed_actor.hpp"
+#include "actors/peer_actor.hpp"
+#include "core/crypto.hpp"
+#include "log/feed.hpp"
+#include "messages/atoms.hpp"
+#include "sim/lying_env.hpp"
+#include "sim/sim_actors.hpp"
+#include "sim/sodium_rng.hpp"
+#include "storage/env.hpp"
+
+namespace ddb::sim {
+
+namespace {
+
+template <class T>
+bool contains(const std::vector<T>& v, const T& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::array<uint8_t, 32> seed32(rng& r) {
+  std::array<uint8_t, 32> s{};
+  r.fill(s.data(), s.size());
+  return s;
+}
+
+}  // namespace
+
+world::world(caf::actor_system& sys, const scenario& sc, uint64_t seed)
+    : sys_(sys),
+      sc_(sc),
+      seed_(seed),
+      core_(sys),
+      net_(core_, seed),
+      checks_(core_),
+      backoff_rng_(rng::substream(seed, "backoff")),
+      churn_rng_(rng::substream(seed, "churn")) {
+  sodium_rng::reset(seed);
+  for (size_t f = 0; f < sc_.feeds.size(); ++f) {
+    rng r = rng::substream(seed, "feed-key", f);
+    auto kp = crypto::key_pair_from_seed(seed32(r));
+    keys_.push_back(feed_keys{kp.public_key, kp.secret_key, crypto::discovery_key(kp.public_key)});
+  }
+  build_nodes();
+  build_topology();
+}
+
+world::~world() {
+  stop();
+}
+
+oracle& world::content(int feed, bool fork) {
+  auto& o = oracles_[{feed, fork}];
+  if (!o) {
+    uint32_t lo = 64, hi = 1024;
+    for (const auto& w : sc_.workload) {
+      if (w.feed == feed) lo = w.block_min, hi = w.block_max;
+    }
+    o = std::make_unique<oracle>(seed_, feed, lo, hi, fork);
+  }
+  return *o;
+}
+
+void world::build_nodes() {
+  nodes_.resize(static_cast<size_t>(sc_.nodes));
+  for (int i = 0; i < sc_.nodes; ++i) {
+    node_state& nd = nodes_[static_cast<size_t>(i)];
+    nd.id = i;
+    nd.r = rng::substream(seed_, "node", static_cast<uint64_t>(i));
+    nd.noise = wire::noise::dh_key_pair_from_seed(seed32(nd.r));
+    nd.skip_verify = contains(sc_.planted.skip_verify, i);
+    nd.lying_sync = contains(sc_.planted.lying_sync, i);
+  }
+  for (size_t f = 0; f < sc_.feeds.size(); ++f) {
+    const feed_spec& fs = sc_.feeds[f];
+    auto add = [&](int n, role r) {
+      node_feed nf;
+      nf.feed = static_cast<int>(f);
+      nf.r = r;
+      nodes_[static_cast<size_t>(n)].feeds.push_back(std::move(nf));
+    };
+    add(fs.writer, role::writer);
+    for (int n : fs.followers) add(n, role::follower);
+    for (int n : fs.sparse) add(n, role::sparse);
+  }
+  for (const auto& a : sc_.adversaries) {
+    node_state& nd = nodes_[static_cast<size_t>(a.node)];
+    nd.adversary = a.kind;
+    node_feed nf;
+    nf.feed = a.feed;
+    nf.r = role::adversary;
+    nf.adversary = a.kind;
+    nd.feeds.push_back(std::move(nf));
+    if (a.kind == adversary_kind::slow_drip) {
+      link_model m;
+      m.bandwidth = 200;
+      m.queue_limit = 1ull << 40;
+      net_.set_model(a.node, m);
+    }
+  }
+  for (const auto& l : sc_.links) {
+    link_model m;
+    m.latency_min = from_ms(l.latency_ms);
+    m.latency_tail = from_ms(l.tail_ms);
+    m.tail_chance = l.tail_chance;
+    m.bandwidth = l.bandwidth;
+    m.queue_limit = l.queue_limit;
+    if (l.nodes.empty()) {
+      for (int i = 0; i < sc_.nodes; ++i) net_.set_model(i, m);
+    } else {
+      for (int n : l.nodes) net_.set_model(n, m);
+    }
+  }
+}
+
+void world::build_topology() {
+  const int n = sc_.nodes;
+  const std::string& t = sc_.topology;
+  for (int i = 0; i < n; ++i) {
+    auto& nb = nodes_[static_cast<size_t>(i)].neighbours;
+    if (t == "mesh") {
+      for (int j = i + 1; j < n; ++j) nb.insert(j);
+    } else if (t == "star") {
+      if (i > 0) nb.insert(0);
+    } else if (t == "ring") {
+      if (n > 1 && (i + 1) % n != i) nb.insert((i + 1) % n);
+    } else if (t.rfind("random:", 0) == 0) {
+      int k = std::max(1, std::stoi(t.substr(7)));
+      rng r = rng::substream(seed_, "topology", static_cast<uint64_t>(i));
+      if (i > 0) nb.insert(static_cast<int>(r.below(static_cast<uint64_t>(i))));
+      for (int e = 1; e < k && n > 1; ++e) {
+        int j = static_cast<int>(r.below(static_cast<uint64_t>(n)));
+        if (j != i && !nodes_[static_cast<size_t>(j)].neighbours.count(i)) nb.insert(j);
+      }
+    }
+  }
+  // Adversaries reach every holder of their feed.
+  for (const auto& a : sc_.adversaries) {
+    for (auto& nd : nodes_) {
+      if (nd.id == a.node) continue;
+      for (auto& nf : nd.feeds) {
+        if (nf.feed == a.feed) nodes_[static_cast<size_t>(a.node)].neighbours.insert(nd.id);
+      }
+    }
+  }
+}
+
+std::vector<hash_t> world::shared_feeds(int a, int b) const {
+  std::vector<hash_t> out;
+  for (const auto& fa : nodes_[static_cast<size_t>(a)].feeds) {
+    for (const auto& fb : nodes_[static_cast<size_t>(b)].feeds) {
+      if (fa.feed == fb.feed) out.push_back(keys_[static_cast<size_t>(fa.feed)].discovery_key);
+    }
+  }
+  return out;
+}
+
+void world::start() {
+  for (auto& nd : nodes_) start_node(nd);
+  for (auto& nd : nodes_) {
+    for (int to : nd.neighbours) dial(nd.id, to, from_ms(static_cast<double>(nd.r.below(50))));
+  }
+  schedule_faults();
+}
+
+node_feed* world::find(int n, int f, uint64_t inc) {
+  node_state& nd = nodes_[static_cast<size_t>(n)];
+  if (!nd.up || nd.incarnation != inc) return nullptr;
+  for (auto& nf : nd.feeds) {
+    if (nf.feed == f) return &nf;
+  }
+  return nullptr;
+}
+
+status world::open_feed(node_state& nd, node_feed& nf) {
+  const feed_keys& k = keys_[static_cast<size_t>(nf.feed)];
+  if (!nf.storage) {
+    fault_config fc;
+    fc.seed = nd.r.next();
+    nf.storage = make_fault_injector(make_memory_env(), fc);
+  }
+  std::unique_ptr<env> e = make_fault_env(nf.storage);
+  if (nd.lying_sync) e = make_lying_env(std::move(e));
+  feed_options o;
+  o.key = k.key;
+  bool writes = nf.r == role::writer || nf.adversary == adversary_kind::fork;
+  if (writes) o.secret_key = k.secret;
+  o.sync_writes = nf.r == role::writer;
+  if (nd.skip_verify)
+    o.crypto.verify = [](byte_view, const signature_t&, const public_key&) { return true; };
+  auto f = feed::open(std::move(e), o);
+  if (!f) return f.error();
+  nf.length = (*f)->length();
+  nf.next_index = nf.length;
+  nf.append_in_flight = false;
+  if (nf.r == role::writer) checks_.on_reopen(nd.id, nf.feed, nf.length);
+  spawn_feed_actors(nd, nf, std::move(*f));
+  return status::ok();
+}
+
+void world::spawn_feed_actors(node_state& nd, node_feed& nf, std::unique_ptr<feed> engine) {
+  const feed_keys& k = keys_[static_cast<size_t>(nf.feed)];
+  feed_actor_options fo;
+  fo.detached = false;
+  fo.replication.sparse = nf.r == role::sparse;
+  fo.replication.seed = nd.r.next();
+  nf.actor = caf::actor_cast<caf::actor>(spawn_feed_actor(sys_, std::move(engine), fo));
+  nf.front = nf.actor;
+  if (nf.adversary &&
+      (*nf.adversary == adversary_kind::bad_signature ||
+       *nf.adversary == adversary_kind::wrong_nodes || *nf.adversary == adversary_kind::bad_data)) {
+    nf.front = spawn_tamper_proxy(sys_, nf.actor, *nf.adversary, nd.r.next());
+  }
+  nd.registry->add(k.discovery_key, k.key, nf.front);
+  nf.observer = spawn_observer(sys_, this, nd.id, nf.feed, nd.incarnation, nf.actor);
+  workload_spec load;
+  for (const auto& w : sc_.workload) {
+    if (w.feed == nf.feed) load = w;
+  }
+  bool fork = nf.adversary == adversary_kind::fork;
+  if (nf.r == role::writer || fork) {
+    nf.driver = spawn_writer(sys_, this, nd.id, nf.feed, nd.incarnation, nf.actor, load, fork);
+  } else if (nf.r == role::sparse) {
+    nf.driver = spawn_reader(sys_, this, nd.id, nf.feed, nd.incarnation, nf.actor, load);
+  }
+}
+
+void world::start_node(node_state& nd) {
+  nd.up = true;
+  nd.incarnation++;
+  nd.registry = std::make_shared<feed_registry>();
+  core_.note("node " + std::to_string(nd.id) + " up (incarnation " +
+             std::to_string(nd.incarnation) + ")");
+  for (auto& nf : nd.feeds) {
+    status s = open_feed(nd, nf);
+    if (!s) {
+      core_.note("node " + std::to_string(nd.id) + " cannot open feed: " + s.to_string());
+      int id = nd.id;
+      core_.after(std::chrono::seconds(1), [this, id] {
+        crash(id, "open failed");
+        restart(id, false);
+      });
+      return;
+    }
+  }
+  int id = nd.id;
+  net_.listen(id, [this, id](connection_ptr c) { accept(id, std::move(c)); });
+}
+
+void world::accept(int n, connection_ptr conn) {
+  node_state& nd = nodes_[static_cast<size_t>(n)];
+  if (!nd.up) {
+    conn->close();
+    return;
+  }
+  std::string addr = conn->remote_address();
+  start_peer(nd, std::move(conn), std::stoi(addr.substr(4)));
+}
+
+caf::actor world::start_peer(node_state& nd, connection_ptr conn, int remote) {
+  if (nd.adversary == adversary_kind::oversized) {
+    byte_buffer junk = {0x80, 0x80, 0x80, 0x20};  // varint 64 MiB: a frame over the limit
+    junk.resize(1024, 0xab);
+    conn->write(std::move(junk));
+  }
+  auto r = std::make_shared<rng>(nd.r.next());
+  peer_actor_options o;
+  o.session.initiator = conn->initiator();
+  o.session.static_keys = nd.noise;
+  r->fill(o.session.nonce.data(), o.session.nonce.size());
+  o.session.rng = [r](uint8_t* out, size_t n) { r->fill(out, n); };
+  o.registry = nd.registry;
+  if (conn->initiator()) o.feeds_to_open = shared_feeds(nd.id, remote);
+  o.live = true;
+  o.keep_alive = sc_.keep_alive;
+  caf::actor peer = spawn_peer_actor(sys_, std::move(conn), std::move(o));
+  nd.peers.push_back(peer);
+  return peer;
+}
+
+void world::dial(int from, int to, duration delay) {
+  uint64_t inc = nodes_[static_cast<size_t>(from)].incarnation;
+  core_.after(delay, [this, from, to, inc] {
+    node_state& nd = nodes_[static_cast<size_t>(from)];
+    if (!nd.up || nd.incarnation != inc || stopped_) return;
+    auto redial = [this, from, to, inc] {
+      node_state& n2 = nodes_[static_cast<size_t>(from)];
+      if (!n2.up || n2.incarnation != inc || stopped_) return;
+      dial(from, to, std::chrono::milliseconds(500 + backoff_rng_.below(1500)));
+    };
+    net_.dial(
+        from, to,
+        [this, from, to, inc, redial](result<connection_ptr> c) {
+          node_state& n2 = nodes_[static_cast<size_t>(from)];
+          if (!n2.up || n2.incarnation != inc || stopped_) {
+            if (c) (*c)->close();
+            return;
+          }
+          if (!c) {
+            redial();
+            return;
+          }
+          start_peer(n2, std::move(*c), to);
+        },
+        redial);
+  });
+}
+
+void world::kill_actors(node_state& nd) {
+  auto kill = [](caf::actor& a) {
+    if (a) caf::anon_send_exit(a, caf::exit_reason::kill);
+    a = caf::actor{};
+  };
+  for (auto& nf : nd.feeds) {
+    kill(nf.driver);
+    kill(nf.observer);
+    if (nf.front != nf.actor) kill(nf.front);
+    nf.front = caf::actor{};
+    kill(nf.actor);
+  }
+  for (auto& p : nd.peers) kill(p);
+  nd.peers.clear();
+}
+
+void world::crash(int n, const std::string& why) {
+  node_state& nd = nodes_[static_cast<size_t>(n)];
+  if (!nd.up) return;
+  nd.up = false;
+  core_.note("node " + std::to_string(n) + " crash: " + why);
+  for (auto& nf : nd.feeds) {
+    if (nf.storage) nf.storage->simulate_crash();
+  }
+  net_.unlisten(n);
+  net_.reset_node(n, "reset: node crashed");
+  kill_actors(nd);
+}
+
+void world::restart(int n, bool wipe) {
+  node_state& nd = nodes_[static_cast<size_t>(n)];
+  if (nd.up || stopped_) return;
+  for (auto& nf : nd.feeds) {
+    if (wipe) nf.storage.reset();
+    if (nf.storage) {
+      fault_config fc;
+      fc.seed = nd.r.next();
+      nf.storage->configure(fc);
+    }
+  }
+  core_.note("node " + std::to_string(n) + (wipe ? " restart (wiped)" : " restart"));
+  start_node(nd);
+  for (int to : nd.neighbours) dial(n, to, from_ms(static_cast<double>(nd.r.below(50))));
+}
+
+void world::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  for (auto& nd : nodes_) {
+    if (nd.up) kill_actors(nd);
+    nd.up = false;
+  }
+}
+
+}  // namespace ddb::sim
