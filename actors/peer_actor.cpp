@@ -169,7 +169,7 @@ channel_state* open_and_attach(self_ptr self, const hash_t& dkey,
 void on_handshake(self_ptr self, const public_key& remote_static) {
   auto& st = self->state;
   st.remote_static = remote_static;
-  notice(self, "handshake");
+  notice(self, "handshake " + to_hex(remote_static));
   if (st.opts.authenticate && !st.opts.authenticate(remote_static)) {
     shutdown(self, "authentication refused");
     return;
@@ -223,6 +223,7 @@ void on_remote_close(self_ptr self, const hash_t& dkey) {
   flush_frames(self, it->second);
   detach(self, it->second, "remote closed");
   st.channels.erase(it);
+  notice(self, "end " + to_hex(dkey));
   maybe_finish(self);
 }
 
@@ -249,6 +250,22 @@ void handle_events(self_ptr self) {
   }
   if (st.closing) return;
   for (auto& kv : st.channels) flush_frames(self, kv.second);
+  flush_output(self);
+}
+
+// Opens one more feed on this connection (queued until the handshake is done).
+void on_open(self_ptr self, const hash_t& dkey) {
+  auto& st = self->state;
+  if (!st.session->ready()) {
+    st.opts.feeds_to_open.push_back(dkey);
+    return;
+  }
+  auto feed = st.opts.registry->find(dkey);
+  if (!feed) {
+    notice(self, "refused " + to_hex(dkey) + ": not in the registry");
+    return;
+  }
+  open_and_attach(self, dkey, *feed);
   flush_output(self);
 }
 
@@ -305,6 +322,9 @@ caf::behavior peer_actor_impl(self_ptr self, connection_ptr conn, peer_actor_opt
       },
       [=](ddb_kick_atom, const hash_t& dkey, const std::string& reason) {
         shutdown(self, "kicked (" + to_hex(dkey) + "): " + reason);
+      },
+      [=](ddb_open_atom, const hash_t& dkey) {
+        if (!self->state.closing) on_open(self, dkey);
       },
       [=](ddb_tmo_atom) { tick(self); },
   };

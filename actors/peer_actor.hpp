@@ -9,6 +9,8 @@
 //   (ddb_end_atom, hash_t dkey)                                    Close that channel; when no
 //        channel is left and the peer is not live, the connection is closed
 //   (ddb_kick_atom, hash_t dkey, std::string reason)               drop the connection
+//   (ddb_open_atom, hash_t dkey)                                   open our channel for a feed
+//        of the registry too (after the handshake; queued before it)
 //
 // Life cycle: attach the connection, handshake, authenticate(remote static key) (refusal closes),
 // open our channel for each of `feeds_to_open`. When the remote opens a channel for a feed in the
@@ -26,7 +28,8 @@
 // goes out when nothing was sent for `keep_alive` (at most 1.5x it), and the connection ends
 // with "timeout" when nothing was received for 2x `keep_alive`.
 //
-// Observer notices, (ddb_event_atom, std::string): "handshake", "open <dkey-hex>",
+// Observer notices, (ddb_event_atom, std::string): "handshake <remote-static-key-hex>",
+// "open <dkey-hex>", "end <dkey-hex>" (the remote closed that channel),
 // "refused <dkey-hex>: <why>", "closed: <reason>".
 #include <cstdint>
 #include <functional>

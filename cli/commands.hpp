@@ -19,5 +19,6 @@ void add_bench(CLI::App& app, runner& run);
 void add_serve(CLI::App& app, runner& run);
 void add_clone(CLI::App& app, runner& run);
 void add_sim(CLI::App& app, runner& run);
+void add_node(CLI::App& app, runner& run);
 
 }  // namespace ddb::cli

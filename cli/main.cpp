@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   ddb::cli::add_serve(app, run);
   ddb::cli::add_clone(app, run);
   ddb::cli::add_sim(app, run);
+  ddb::cli::add_node(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -17,6 +17,9 @@
 //       this feed is done with the channel (one-shot sync complete): send Close for it.
 //   (ddb_kick_atom, hash_t discovery_key, std::string reason)          (no reply)
 //       the remote misbehaved on this feed (bad proof, bad signature, ...): drop the connection.
+// swarm actor -> peer actor
+//   (ddb_open_atom, hash_t discovery_key)                               (no reply)
+//       open our channel for this registered feed too (one connection carries every common feed).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,6 +45,8 @@ constexpr ddb_detach_atom ddb_detach_atom_v{};
 constexpr ddb_send_atom ddb_send_atom_v{};
 constexpr ddb_end_atom ddb_end_atom_v{};
 constexpr ddb_kick_atom ddb_kick_atom_v{};
+using ddb_open_atom = caf::atom_constant<caf::atom("ddb_open")>;
+constexpr ddb_open_atom ddb_open_atom_v{};
 
 // One message of a channel: its 4-bit type and protobuf body (messages/wire/messages.hpp).
 struct wire_frame {

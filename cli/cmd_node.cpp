@@ -1,0 +1,206 @@
+// `ddatabase node --config FILE.yaml [--json]`: run a node until SIGINT/SIGTERM, then close its
+// feeds cleanly. One line per significant event (listening, peer joined/left, feed synced) and
+// a periodic status line; --json prints each as one JSON object (docs/nodes.md).
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "cli/net_session.hpp"
+#include "config/config_loader.hpp"
+#include "messages/swarm_messages.hpp"
+#include "swarm/node.hpp"
+
+namespace ddb::cli {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using json = nlohmann::json;
+
+struct node_args {
+  std::string config;
+  bool json = false;
+};
+
+// Prints events as text or JSON lines.
+class event_printer {
+ public:
+  event_printer(std::string node, bool as_json) : node_(std::move(node)), json_(as_json) {}
+
+  void print(const std::string& event, json fields, const std::string& text) {
+    if (json_) {
+      json line = {{"t", seconds()}, {"node", node_}, {"event", event}};
+      line.update(fields);
+      std::cout << line.dump() << std::endl;
+    } else {
+      std::cout << "[" << node_ << "] " << text << std::endl;
+    }
+  }
+  double seconds() const { return std::chrono::duration<double>(clock_type::now() - t0_).count(); }
+
+ private:
+  std::string node_;
+  bool json_;
+  clock_type::time_point t0_ = clock_type::now();
+};
+
+std::string short_key(const public_key& k) {
+  return to_hex(k).substr(0, 8);
+}
+
+struct node_runner {
+  node& n;
+  event_printer& out;
+  caf::scoped_actor& self;
+  bool debug;
+  std::map<hash_t, std::string> names;      // dkey -> feed name
+  std::set<std::string> followers;          // names of follow feeds
+  std::map<std::string, uint64_t> synced;   // last printed synced length
+  std::map<std::string, uint64_t> pending;  // synced lengths not printed yet
+  clock_type::time_point last_sync_print{};
+
+  void on_swarm(const swarm_event& ev) {
+    std::string who = short_key(ev.remote);
+    json f = {{"remote", to_hex(ev.remote)}, {"address", ev.address}, {"detail", ev.detail}};
+    switch (ev.type) {
+      case swarm_event_type::connected:
+        out.print("peer_joined", f,
+                  "peer joined " + who + " (" + ev.detail +
+                      (ev.address.empty() ? "" : " " + ev.address) + ")");
+        break;
+      case swarm_event_type::disconnected:
+        out.print("peer_left", f, "peer left " + who + ": " + ev.detail);
+        break;
+      case swarm_event_type::banned:
+        out.print("peer_banned", f, "peer banned " + who + " " + ev.address + ": " + ev.detail);
+        break;
+      case swarm_event_type::dial_failed:
+        f["failures"] = ev.count;
+        if (ev.count == 1 || debug)
+          out.print("dial_failed", f,
+                    "dial " + ev.address + " failed: " + ev.detail + " (retrying)");
+        break;
+      case swarm_event_type::feed_open:
+        f["feed"] = names[ev.dkey];
+        out.print("feed_peer", f, "feed " + names[ev.dkey] + ": replicating with " + who);
+        break;
+      default:
+        if (debug) out.print(to_string(ev.type), f, to_string(ev.type) + " " + who);
+    }
+  }
+
+  void on_feed(const std::string& name, const feed_event& ev) {
+    if (ev.type == feed_event_type::sync && followers.count(name) > 0) pending[name] = ev.length;
+  }
+
+  // Synced lines: at most one per feed every 500 ms, and only when the length changed.
+  void flush_synced(bool force) {
+    if (!force && clock_type::now() - last_sync_print < std::chrono::milliseconds(500)) return;
+    for (auto& [name, length] : pending) {
+      if (synced.count(name) > 0 && synced[name] == length) continue;
+      synced[name] = length;
+      out.print("synced", {{"feed", name}, {"length", length}},
+                "feed " + name + " synced, length " + std::to_string(length));
+    }
+    pending.clear();
+    last_sync_print = clock_type::now();
+  }
+
+  void status_line() {
+    swarm_stats st;
+    self->request(n.swarm(), std::chrono::seconds(2), ddb_sstat_atom_v)
+        .receive([&](swarm_stats& s) { st = std::move(s); }, [](caf::error&) {});
+    std::map<hash_t, uint64_t> peers;
+    for (const auto& f : st.feeds) peers[f.dkey] = f.peers;
+    json feeds = json::array();
+    std::string text = "status: " + std::to_string(st.remotes) + " peers";
+    for (auto& f : n.feeds()) {
+      auto info = f.client->info();
+      if (!info) continue;
+      feeds.push_back({{"name", f.name},
+                       {"length", info->length},
+                       {"downloaded", info->downloaded},
+                       {"byteLength", info->byte_length},
+                       {"peers", peers[f.dkey]}});
+      text += "; " + f.name + " " + std::to_string(info->downloaded) + "/" +
+              std::to_string(info->length) + " blocks, " + std::to_string(peers[f.dkey]) + " peers";
+    }
+    out.print("status", {{"peers", st.remotes}, {"connections", st.connections}, {"feeds", feeds}},
+              text);
+  }
+
+  void receive_for(std::chrono::milliseconds wait) {
+    self->receive(
+        [&](ddb_event_atom, const swarm_event& ev) { on_swarm(ev); },
+        [&](ddb_event_atom, const std::string& name, const feed_event& ev) { on_feed(name, ev); },
+        [&](ddb_event_atom, const std::string& name, const std::string& what) {
+          out.print("note", {{"feed", name}, {"note", what}}, "feed " + name + ": " + what);
+        },
+        caf::after(wait) >> [] {});
+  }
+};
+
+void print_start(node& n, event_printer& out) {
+  out.print(
+      "listening", {{"address", n.listen_address()}, {"noiseKey", to_hex(n.noise_public_key())}},
+      "listening " + n.listen_address() + " (noise key " + short_key(n.noise_public_key()) + ")");
+  for (auto& f : n.feeds()) {
+    std::string mode(to_string(f.mode));
+    out.print("feed",
+              {{"feed", f.name},
+               {"mode", mode},
+               {"key", to_hex(f.key)},
+               {"discoveryKey", to_hex(f.dkey)}},
+              "feed " + f.name + " (" + mode + ") key " + to_hex(f.key));
+  }
+}
+
+int run_node(caf::actor_system& sys, const node_args& a) {
+  auto cfg = load_config_file(a.config);
+  if (!cfg) return fail(cfg.error());
+  caf::scoped_actor self{sys};
+  event_printer out(cfg->name, a.json);
+  uint64_t interval = cfg->status_interval_ms;
+  bool debug = cfg->level <= log_level::debug;
+  auto n = node::start(sys, std::move(*cfg), caf::actor_cast<caf::actor>(self));
+  if (!n) return fail(n.error());
+  node_runner r{**n, out, self, debug, {}, {}, {}, {}, {}};
+  for (auto& f : (*n)->feeds()) {
+    r.names[f.dkey] = f.name;
+    if (f.mode == feed_mode::follow) r.followers.insert(f.name);
+  }
+  print_start(**n, out);
+  auto next_status = clock_type::now() + std::chrono::milliseconds(interval);
+  while (!stop_requested(0)) {
+    r.receive_for(std::chrono::milliseconds(50));
+    r.flush_synced(false);
+    if (interval > 0 && clock_type::now() >= next_status) {
+      r.status_line();
+      next_status = clock_type::now() + std::chrono::milliseconds(interval);
+    }
+  }
+  out.print("stopping", json::object(), "stopping");
+  r.flush_synced(true);
+  r.status_line();
+  (*n)->stop();
+  out.print("stopped", json::object(), "stopped");
+  return 0;
+}
+
+}  // namespace
+
+void add_node(CLI::App& app, runner& run) {
+  auto* cmd = app.add_subcommand("node", "run a node from a YAML config until SIGINT/SIGTERM");
+  auto a = std::make_shared<node_args>();
+  cmd->add_option("--config", a->config, "the node's YAML config")->required();
+  cmd->add_flag("--json", a->json, "one JSON object per line");
+  cmd->callback([a, &run] { run = [a](caf::actor_system& sys) { return run_node(sys, *a); }; });
+}
+
+}  // namespace ddb::cli

@@ -1,0 +1,162 @@
+// A node: keys, transport, discovery, swarm, and shutdown. Feeds are opened in node_feeds.cpp.
+#include "swarm/node.hpp"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <caf/all.hpp>
+
+#include "actors/peer_actor.hpp"
+#include "core/crypto.hpp"
+#include "messages/errors.hpp"
+#include "messages/swarm_messages.hpp"
+#include "swarm/dht_discovery.hpp"
+#include "swarm/static_discovery.hpp"
+#include "swarm/swarm_actor.hpp"
+
+namespace ddb {
+
+namespace fs = std::filesystem;
+
+result<wire::noise::dh_key_pair> load_noise_keys(const std::string& path) {
+  wire::noise::key32 seed{};
+  std::error_code ec;
+  if (fs::exists(path, ec)) {
+    std::ifstream in(path, std::ios::binary);
+    in.read(reinterpret_cast<char*>(seed.data()), seed.size());
+    if (in.gcount() != static_cast<std::streamsize>(seed.size()))
+      return make_error(errc::invalid_argument, path + ": expected a 32-byte Noise seed");
+    return wire::noise::dh_key_pair_from_seed(seed);
+  }
+  fs::path p(path);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
+  crypto::random_bytes(seed.data(), seed.size());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(seed.data()), seed.size());
+  out.close();
+  if (!out) return make_error(errc::io_error, path + ": cannot write the Noise seed");
+  ::chmod(path.c_str(), 0600);
+  return wire::noise::dh_key_pair_from_seed(seed);
+}
+
+node::node(caf::actor_system& sys, node_config config, caf::actor observer)
+    : sys_(sys), config_(std::move(config)), observer_(std::move(observer)) {}
+
+node::~node() {
+  stop();
+}
+
+result<std::unique_ptr<node>> node::start(caf::actor_system& sys, node_config config,
+                                          caf::actor observer, node_start_options opts) {
+  std::unique_ptr<node> n(new node(sys, std::move(config), std::move(observer)));
+  if (status s = n->load_keys(); !s) return s;
+  if (status s = n->open_feeds(opts); !s) return s;
+  if (status s = load_node_extensions(sys, n->config_, n->feeds_, n->observer_); !s) return s;
+  n->net_ = make_asio_transport(n->io_.context());
+  if (status s = n->start_discovery(); !s) return s;
+  if (status s = n->start_swarm(); !s) return s;
+  n->start_workloads();
+  return n;
+}
+
+status node::load_keys() {
+  std::string path = config_.noise_key_file;
+  if (path.empty()) path = (fs::path(config_.storage) / "noise.key").string();
+  auto keys = load_noise_keys(path);
+  if (!keys) return keys.error();
+  keys_ = *keys;
+  return status::ok();
+}
+
+status node::start_discovery() {
+  const swarm_config& sc = config_.swarm;
+  if (!sc.static_peers.empty()) {
+    static_peers peers;
+    peers.all_keys = sc.static_peers;
+    discovery_.push_back(std::make_shared<static_discovery>(std::move(peers)));
+  }
+  if (sc.dht.enabled) {
+    dht_options o;
+    o.listen = sc.dht.listen;
+    o.bootstrap = sc.dht.bootstrap;
+    o.announce_interval_ms = 5000;
+    auto d = make_dht_discovery(o);
+    if (!d) return make_error(d.error().code(), "dht: " + d.error().message());
+    dht_ = d->get();
+    discovery_.push_back(std::shared_ptr<discovery>(std::move(*d)));
+  }
+  return status::ok();
+}
+
+namespace {
+
+peer_spawner make_spawner(caf::actor_system& sys, const node_config& cfg,
+                          const wire::noise::dh_key_pair& keys,
+                          std::shared_ptr<feed_registry> registry) {
+  return [&sys, keys, registry, ns = cfg.ns](connection_ptr conn, std::vector<hash_t> feeds,
+                                             caf::actor observer) {
+    peer_actor_options o;
+    o.session.initiator = conn->initiator();
+    o.session.static_keys = keys;
+    crypto::random_bytes(o.session.nonce.data(), o.session.nonce.size());
+    o.session.ns = ns;
+    o.registry = registry;
+    o.feeds_to_open = std::move(feeds);
+    o.live = true;
+    o.observer = std::move(observer);
+    return spawn_peer_actor(sys, std::move(conn), std::move(o));
+  };
+}
+
+caf::timespan ms(uint64_t n) {
+  return std::chrono::milliseconds(n);
+}
+
+}  // namespace
+
+status node::start_swarm() {
+  const swarm_config& sc = config_.swarm;
+  swarm_options o;
+  o.self_key = keys_.public_key;
+  o.net = net_.get();
+  o.backends = discovery_;
+  o.spawn_peer = make_spawner(sys_, config_, keys_, registry_);
+  o.observer = observer_;
+  o.max_peers_per_feed = sc.max_peers_per_feed;
+  o.max_peers = sc.max_peers;
+  o.reconnect_min = ms(sc.reconnect.min_ms);
+  o.reconnect_max = ms(sc.reconnect.max_ms);
+  o.ban = ms(sc.ban_ms);
+  swarm_ = spawn_swarm_actor(sys_, std::move(o));
+  caf::scoped_actor self{sys_};
+  status out = status::ok();
+  self->request(swarm_, std::chrono::seconds(10), ddb_listen_atom_v, config_.listen)
+      .receive([&](std::string& bound) { listen_address_ = std::move(bound); },
+               [&](caf::error& err) { out = from_caf_error(err); });
+  if (!out) return make_error(out.code(), "listen " + config_.listen + ": " + out.message());
+  for (const node_feed& f : feeds_) self->send(swarm_, ddb_join_atom_v, f.dkey);
+  return status::ok();
+}
+
+void node::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (swarm_) {
+    caf::scoped_actor self{sys_};
+    self->request(swarm_, std::chrono::seconds(10), ddb_stop_atom_v)
+        .receive([] {}, [](caf::error&) {});
+    self->send_exit(swarm_, caf::exit_reason::user_shutdown);
+  }
+  for (auto& d : discovery_) d->shutdown();
+  if (net_) net_->shutdown();
+  for (node_feed& f : feeds_) {
+    if (f.workload) caf::anon_send_exit(f.workload, caf::exit_reason::user_shutdown);
+    if (f.client) f.client->close();
+    if (f.relay) caf::anon_send_exit(f.relay, caf::exit_reason::user_shutdown);
+  }
+  io_.stop();
+}
+
+}  // namespace ddb

@@ -1,0 +1,102 @@
+#pragma once
+// A node wired from a node_config: the Noise key (from its key file, created if missing), the
+// feeds (write: created or reopened, with an optional append workload; follow: opened by key,
+// replicated live or sparse), a registry, an asio transport on an owned io thread, discovery
+// backends (static peers, the Mainline DHT), the swarm actor, and the extensions hook.
+//
+// The observer (optional) receives:
+//   (ddb_event_atom, swarm_event)                            swarm changes
+//   (messages/swarm_messages.hpp) (ddb_event_atom, std::string feed, feed_event)           each
+//   feed's events (ddb_event_atom, std::string feed, std::string what)     workload notes
+//   ("appended N")
+//
+// Borrows the actor system, which must outlive the node. Not thread-safe: one owner thread.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "actors/feed_client.hpp"
+#include "actors/feed_registry.hpp"
+#include "config/node_config.hpp"
+#include "core/result.hpp"
+#include "messages/wire/noise.hpp"
+#include "swarm/asio_transport.hpp"
+#include "swarm/discovery.hpp"
+
+namespace ddb {
+
+class dht_discovery;
+
+struct node_feed {
+  std::string name;
+  feed_mode mode = feed_mode::write;
+  public_key key{};
+  hash_t dkey{};
+  std::unique_ptr<feed_client> client;
+  caf::actor relay;     // forwards the feed's events to the observer, tagged with the name
+  caf::actor workload;  // the append workload (write feeds with `append`)
+};
+
+struct node_start_options {
+  // How long a follow feed waits for its key_file to appear (the writer creates it).
+  std::chrono::milliseconds key_wait{30000};
+};
+
+class node {
+ public:
+  // Opens everything and starts listening and discovery; errors name the failing part.
+  static result<std::unique_ptr<node>> start(caf::actor_system& sys, node_config config,
+                                             caf::actor observer = {},
+                                             node_start_options opts = {});
+  // Stops (see stop()).
+  ~node();
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  // Drops every connection, stops discovery and the transport, closes the feeds. Idempotent.
+  void stop();
+
+  const node_config& config() const { return config_; }
+  const std::string& listen_address() const { return listen_address_; }
+  const public_key& noise_public_key() const { return keys_.public_key; }
+  std::vector<node_feed>& feeds() { return feeds_; }
+  caf::actor swarm() const { return swarm_; }
+  // The DHT backend, or null when the DHT is off.
+  dht_discovery* dht() const { return dht_; }
+
+ private:
+  node(caf::actor_system& sys, node_config config, caf::actor observer);
+  status load_keys();
+  status open_feeds(const node_start_options& opts);
+  status start_discovery();
+  status start_swarm();
+  void start_workloads();
+
+  caf::actor_system& sys_;
+  node_config config_;
+  caf::actor observer_;
+  wire::noise::dh_key_pair keys_;
+  std::shared_ptr<feed_registry> registry_ = std::make_shared<feed_registry>();
+  std::vector<node_feed> feeds_;
+  io_thread io_;  // declared before the transport: destroyed after it
+  std::unique_ptr<transport> net_;
+  std::vector<std::shared_ptr<discovery>> discovery_;
+  dht_discovery* dht_ = nullptr;  // owned through discovery_
+  caf::actor swarm_;
+  std::string listen_address_;
+  bool stopped_ = false;
+};
+
+// Reads the 32-byte Noise seed in `path`, creating it (and its directory) when missing.
+result<wire::noise::dh_key_pair> load_noise_keys(const std::string& path);
+
+// THE EXTENSIONS HOOK: loads the node's configured extensions (config.extensions) for its feeds.
+// Called by node::start after the feeds are open and before the swarm starts. The extensions
+// engineer owns swarm/node_extensions.cpp; today it reports configured extensions as not loaded.
+status load_node_extensions(caf::actor_system& sys, const node_config& config,
+                            std::vector<node_feed>& feeds, const caf::actor& observer);
+
+}  // namespace ddb

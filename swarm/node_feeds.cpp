@@ -1,0 +1,159 @@
+// A node's feeds: open (write or follow), register, relay events, run append workloads.
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "config/config_loader.hpp"
+#include "messages/atoms.hpp"
+#include "swarm/node.hpp"
+
+namespace ddb {
+
+namespace {
+
+// Follow feeds name a key file the writer creates: wait for it.
+result<public_key> wait_follow_key(const feed_config& f, std::chrono::milliseconds wait) {
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  while (true) {
+    auto key = read_follow_key(f);
+    if (key || key.error().code() != errc::not_found) return key;
+    if (std::chrono::steady_clock::now() >= deadline) return key;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+caf::actor spawn_relay(caf::actor_system& sys, std::string name, caf::actor observer) {
+  return sys.spawn([name, observer](caf::event_based_actor* self) -> caf::behavior {
+    return {[=](ddb_event_atom, const feed_event& ev) {
+      self->send(observer, ddb_event_atom_v, name, ev);
+    }};
+  });
+}
+
+// Deterministic demo content: "<feed> <index> " padded with '.' to the block size.
+byte_buffer demo_block(const std::string& name, uint64_t index, uint64_t size) {
+  std::string text = name + " " + std::to_string(index) + " ";
+  text.resize(std::max<uint64_t>(size, 1), '.');
+  return byte_buffer(text.begin(), text.end());
+}
+
+struct workload_state {
+  feed_actor feed;
+  std::string feed_name;
+  append_plan plan;
+  caf::actor observer;
+  uint64_t next = 0;
+  static inline const char* name = "ddb.workload";
+};
+
+using workload_ptr = caf::stateful_actor<workload_state>*;
+
+void workload_step(workload_ptr self) {
+  auto& st = self->state;
+  if (st.next >= st.plan.blocks) {
+    if (st.observer)
+      self->send(st.observer, ddb_event_atom_v, st.feed_name,
+                 "appended up to " + std::to_string(st.plan.blocks) + " blocks");
+    self->quit();
+    return;
+  }
+  uint64_t n = st.plan.interval_ms == 0 ? std::min<uint64_t>(1000, st.plan.blocks - st.next) : 1;
+  block_list blocks;
+  for (uint64_t i = 0; i < n; ++i)
+    blocks.push_back(demo_block(st.feed_name, st.next + i, st.plan.block_size));
+  self->request(st.feed, caf::infinite, ddb_append_atom_v, std::move(blocks))
+      .then(
+          [=](uint64_t) {
+            self->state.next += n;
+            if (self->state.plan.interval_ms == 0)
+              workload_step(self);
+            else
+              self->delayed_send(self, std::chrono::milliseconds(self->state.plan.interval_ms),
+                                 ddb_tmo_atom_v);
+          },
+          [=](caf::error& err) {
+            if (self->state.observer)
+              self->send(self->state.observer, ddb_event_atom_v, self->state.feed_name,
+                         "append failed: " + self->system().render(err));
+            self->quit();
+          });
+}
+
+// Appends until the feed holds plan.blocks blocks (a restarted writer does not append again).
+caf::behavior workload_impl(workload_ptr self, feed_actor feed, std::string name, append_plan plan,
+                            caf::actor observer) {
+  self->state.feed = feed;
+  self->state.feed_name = std::move(name);
+  self->state.plan = plan;
+  self->state.observer = std::move(observer);
+  self->request(feed, caf::infinite, ddb_info_atom_v)
+      .then(
+          [=](const feed_info& info) {
+            self->state.next = info.length;
+            workload_step(self);
+          },
+          [=](caf::error&) { self->quit(); });
+  return {[=](ddb_tmo_atom) { workload_step(self); }};
+}
+
+result<node_feed> open_feed(caf::actor_system& sys, const node_config& cfg, const feed_config& f,
+                            const node_start_options& opts) {
+  node_feed out;
+  out.name = f.name;
+  out.mode = f.mode;
+  feed_options fo;
+  fo.ns = cfg.ns;
+  feed_actor_options ao;
+  if (f.mode == feed_mode::follow) {
+    auto key = wait_follow_key(f, opts.key_wait);
+    if (!key) return key.error();
+    fo.key = *key;
+    ao.replication.sparse = f.sparse;
+  }
+  auto client = feed_client::open(sys, f.storage_dir, fo, ao);
+  if (!client) return make_error(client.error().code(), client.error().message());
+  auto info = client->info();
+  if (!info) return info.error();
+  if (f.mode == feed_mode::write && !info->writable)
+    return make_error(errc::invalid_argument, "the feed in " + f.storage_dir + " is not writable");
+  out.key = info->key;
+  out.dkey = info->discovery_key;
+  out.client = std::make_unique<feed_client>(std::move(*client));
+  if (f.mode == feed_mode::follow && f.download) {
+    download_request r;
+    r.start = f.download->start;
+    r.end = f.download->end.value_or(UINT64_MAX);
+    r.linear = true;
+    if (auto id = out.client->download(r); !id) return id.error();
+  }
+  return out;
+}
+
+}  // namespace
+
+status node::open_feeds(const node_start_options& opts) {
+  for (const feed_config& f : config_.feeds) {
+    auto nf = open_feed(sys_, config_, f, opts);
+    if (!nf) return make_error(nf.error().code(), "feed " + f.name + ": " + nf.error().message());
+    if (observer_) {
+      nf->relay = spawn_relay(sys_, f.name, observer_);
+      nf->client->subscribe(nf->relay);
+    }
+    registry_->add(nf->dkey, nf->key, caf::actor_cast<caf::actor>(nf->client->actor()));
+    feeds_.push_back(std::move(*nf));
+  }
+  return status::ok();
+}
+
+void node::start_workloads() {
+  for (size_t i = 0; i < feeds_.size(); ++i) {
+    const feed_config& f = config_.feeds[i];
+    if (f.mode != feed_mode::write || !f.append || f.append->blocks == 0) continue;
+    feeds_[i].workload =
+        sys_.spawn(workload_impl, feeds_[i].client->actor(), f.name, *f.append, observer_);
+  }
+}
+
+}  // namespace ddb
