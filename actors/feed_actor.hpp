@@ -10,14 +10,14 @@
 #include <caf/actor_system.hpp>
 
 #include "log/feed.hpp"
-#include "replication/replicator.hpp"
 #include "messages/feed_actor.hpp"
+#include "replication/replicator.hpp"
 
 namespace ddb {
 
 struct feed_actor_options {
   bool detached = false;
-  size_t max_append_batch = 4096;  // blocks grouped into one signed batch at most
+  size_t max_append_batch = 4096;               // blocks grouped into one signed batch at most
   replication::replicator_options replication;  // sparse, pipelining depth, write hook
 };
 

@@ -32,7 +32,8 @@ result<feed_client> feed_client::open(caf::actor_system& sys, const std::string&
 template <class T, class... Ts>
 result<T> feed_client::call(Ts&&... xs) {
   std::optional<result<T>> out;
-  self()->request(actor_, caf::infinite, std::forward<Ts>(xs)...)
+  self()
+      ->request(actor_, caf::infinite, std::forward<Ts>(xs)...)
       .receive([&](T& value) { out.emplace(std::move(value)); },
                [&](caf::error& err) { out.emplace(from_caf_error(err)); });
   return std::move(*out);
@@ -41,7 +42,8 @@ result<T> feed_client::call(Ts&&... xs) {
 template <class... Ts>
 status feed_client::call_void(Ts&&... xs) {
   status out;
-  self()->request(actor_, caf::infinite, std::forward<Ts>(xs)...)
+  self()
+      ->request(actor_, caf::infinite, std::forward<Ts>(xs)...)
       .receive([&]() {}, [&](caf::error& err) { out = from_caf_error(err); });
   return out;
 }

@@ -191,7 +191,8 @@ int run_bench(caf::actor_system& sys, const bench_args& a) {
 void add_bench(CLI::App& app, runner& run) {
   auto* cmd = app.add_subcommand("bench", "run one benchmark workload (see bench/run.sh)");
   auto a = std::make_shared<bench_args>();
-  cmd->add_option("WORKLOAD", a->workload, "append-batched | append-single | read-seq | open-1m | make-feed | sparse-get")
+  cmd->add_option("WORKLOAD", a->workload,
+                  "append-batched | append-single | read-seq | open-1m | make-feed | sparse-get")
       ->required();
   cmd->add_option("--dir", a->dir, "feed directory to use (kept)");
   cmd->add_option("--count", a->count, "number of blocks");

@@ -46,9 +46,8 @@ int bench_sparse_get(caf::actor_system& sys, const net_bench_args& a, nlohmann::
   net_session net(sys, ho);
   hash_t dkey = net.registry->add(key, caf::actor_cast<caf::actor>(feed->actor()));
   std::promise<status> dialed;
-  net.host->dial(a.peer, {dkey}, [&](result<caf::actor> p) {
-    dialed.set_value(p ? status::ok() : p.error());
-  });
+  net.host->dial(a.peer, {dkey},
+                 [&](result<caf::actor> p) { dialed.set_value(p ? status::ok() : p.error()); });
   if (status d = dialed.get_future().get(); !d) return fail(d);
   if (status s = wait_peer_open(self, std::chrono::seconds(30)); !s) return fail(s);
   update_request u;

@@ -19,7 +19,9 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-bool valid_namespace(const std::string& ns) { return ns == "ddatabase" || ns == "hypercore"; }
+bool valid_namespace(const std::string& ns) {
+  return ns == "ddatabase" || ns == "hypercore";
+}
 
 struct serve_args {
   std::vector<std::string> dirs;
@@ -44,8 +46,8 @@ int run_serve(caf::actor_system& sys, const serve_args& a) {
     auto info = feed->info();
     if (!info) return fail(info.error());
     net.registry->add(info->key, caf::actor_cast<caf::actor>(feed->actor()), a.ns);
-    std::cerr << "serving " << to_hex(info->key) << " (" << info->length << " blocks) from "
-              << dir << "\n";
+    std::cerr << "serving " << to_hex(info->key) << " (" << info->length << " blocks) from " << dir
+              << "\n";
     feeds.push_back(std::move(*feed));
   }
   auto bound = net.host->listen(a.listen);
@@ -137,12 +139,14 @@ int run_clone(caf::actor_system& sys, const clone_args& a) {
   while (true) {
     if (!a.live && waiter.wait_for(std::chrono::seconds(0)) == std::future_status::ready) break;
     if (a.live && stop_requested(0)) break;
-    self->receive(on_event, caf::after(std::chrono::milliseconds(50)) >> [] {});
+    self->receive(
+        on_event, caf::after(std::chrono::milliseconds(50)) >> [] {});
   }
   // The feed publishes each download event before it completes the download, so the events
   // still queued here belong to this run: count them too.
   for (bool more = true; more;) {
-    self->receive(on_event, caf::after(std::chrono::milliseconds(0)) >> [&] { more = false; });
+    self->receive(
+        on_event, caf::after(std::chrono::milliseconds(0)) >> [&] { more = false; });
   }
   bar.finish();
   if (!a.live) {
@@ -163,8 +167,8 @@ int run_clone(caf::actor_system& sys, const clone_args& a) {
   if (a.json) {
     std::cout << out.dump() << "\n";
   } else {
-    std::cout << "cloned " << info->downloaded << "/" << info->length << " blocks ("
-              << blocks << " downloaded now) in " << secs << " s\n";
+    std::cout << "cloned " << info->downloaded << "/" << info->length << " blocks (" << blocks
+              << " downloaded now) in " << secs << " s\n";
   }
   if (a.live) {  // the live download never completes by itself: cancel it, then reap the waiter
     (void)feed->undownload(*id);

@@ -5,13 +5,13 @@
 
 #include <caf/all.hpp>
 
+#include "messages/atoms.hpp"
 #include "messages/feed_messages.hpp"
 #include "messages/inspect.hpp"
-#include "messages/atoms.hpp"
 
 #include <cstdio>
-#include <future>
 #include <ctime>
+#include <future>
 
 namespace ddb::cli {
 

@@ -32,7 +32,9 @@ uint64_t sibling(uint64_t i) {
   return index(d, offset(i) ^ 1);
 }
 
-uint64_t uncle(uint64_t i) { return sibling(parent(i)); }
+uint64_t uncle(uint64_t i) {
+  return sibling(parent(i));
+}
 
 uint64_t left_child(uint64_t i) {
   assert(i & 1);
@@ -58,7 +60,9 @@ uint64_t right_span(uint64_t i) {
   return (offset(i) + 1) * (uint64_t{2} << d) - 2;
 }
 
-uint64_t count(uint64_t i) { return (uint64_t{2} << depth(i)) - 1; }
+uint64_t count(uint64_t i) {
+  return (uint64_t{2} << depth(i)) - 1;
+}
 
 void full_roots(uint64_t i, std::vector<uint64_t>& out) {
   assert(!(i & 1));

@@ -29,12 +29,14 @@ class status {
   std::string message_;
 };
 
-inline status make_error(errc code, std::string message) { return {code, std::move(message)}; }
+inline status make_error(errc code, std::string message) {
+  return {code, std::move(message)};
+}
 
 template <class T>
 class result {
  public:
-  result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  result(T value) : value_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   result(status error) : error_(std::move(error)) {  // NOLINT(google-explicit-constructor)
     assert(!error_.is_ok());
   }
@@ -42,9 +44,18 @@ class result {
   bool has_value() const noexcept { return value_.has_value(); }
   explicit operator bool() const noexcept { return has_value(); }
 
-  T& value() & { assert(value_); return *value_; }
-  const T& value() const& { assert(value_); return *value_; }
-  T&& value() && { assert(value_); return std::move(*value_); }
+  T& value() & {
+    assert(value_);
+    return *value_;
+  }
+  const T& value() const& {
+    assert(value_);
+    return *value_;
+  }
+  T&& value() && {
+    assert(value_);
+    return std::move(*value_);
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }

@@ -13,7 +13,7 @@ namespace ddb {
 
 struct proof_plan {
   std::vector<uint64_t> nodes;  // node indexes to send, in the order the reference sends them
-  uint64_t verified_by = 0;     // 2 * length of the signed tree that verifies them; 0 = no signature
+  uint64_t verified_by = 0;  // 2 * length of the signed tree that verifies them; 0 = no signature
 };
 
 class tree_index {

@@ -25,7 +25,7 @@ struct byte_view {
   byte_view(const byte_buffer& b) : data(b.data()), size(b.size()) {}  // NOLINT
   template <size_t N>
   byte_view(const std::array<uint8_t, N>& a) : data(a.data()), size(N) {}  // NOLINT
-  byte_view(std::string_view s)  // NOLINT
+  byte_view(std::string_view s)                                            // NOLINT
       : data(reinterpret_cast<const uint8_t*>(s.data())), size(s.size()) {}
 
   const uint8_t* begin() const { return data; }

@@ -29,7 +29,7 @@ class random_access_file {
 };
 
 struct open_options {
-  bool create = true;      // create the file if it does not exist
+  bool create = true;           // create the file if it does not exist
   bool exclusive_lock = false;  // take the single-writer lock (errc::locked if held elsewhere)
 };
 

@@ -17,7 +17,9 @@ inline constexpr uint16_t tree_entry_size = 40;
 inline constexpr const char* signature_algorithm = "Ed25519";
 inline constexpr const char* tree_algorithm = "BLAKE2b";
 
-inline constexpr uint64_t tree_offset(uint64_t node) { return header_size + tree_entry_size * node; }
+inline constexpr uint64_t tree_offset(uint64_t node) {
+  return header_size + tree_entry_size * node;
+}
 inline constexpr uint64_t signature_offset(uint64_t i) {
   return header_size + signature_entry_size * i;
 }

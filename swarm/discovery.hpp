@@ -17,8 +17,8 @@
 
 namespace ddb {
 
-using peers_found_fn = std::function<void(const hash_t& discovery_key,
-                                          std::vector<std::string> addresses)>;
+using peers_found_fn =
+    std::function<void(const hash_t& discovery_key, std::vector<std::string> addresses)>;
 
 class discovery {
  public:

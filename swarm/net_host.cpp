@@ -66,8 +66,8 @@ result<std::string> net_host::listen(const std::string& address) {
 
 void net_host::dial(const std::string& address, std::vector<hash_t> feeds,
                     std::function<void(result<caf::actor>)> done) {
-  net_.dial(address, [this, feeds = std::move(feeds), done = std::move(done)](
-                         result<connection_ptr> conn) mutable {
+  net_.dial(address, [this, feeds = std::move(feeds),
+                      done = std::move(done)](result<connection_ptr> conn) mutable {
     if (!conn) {
       if (done) done(conn.error());
       return;

@@ -185,7 +185,8 @@ struct trampolines {
 
 }  // namespace detail
 
-// The table for extension class T (constructible from (host_handle, const std::string& config_json)).
+// The table for extension class T (constructible from (host_handle, const std::string&
+// config_json)).
 template <class T>
 const ddb_plugin_v1* make_plugin(const char* name, ddb_encoding encoding) {
   using t = detail::trampolines<T>;
