@@ -143,7 +143,7 @@ class replicator {
   void request(peer_state& p, uint64_t index, bool hash);
   void send_wants(peer_state& p);
   void send_want(peer_state& p, uint64_t chunk);
-  void check_selections();
+  void check_selections(bool downloaded = false);  // after a verified download: true
   void check_done(peer_state& p);
   void release(peer_state& p);
   // output helpers
@@ -165,6 +165,7 @@ class replicator {
   bool downloading_ = true;
   bool uploading_ = true;
   bool synced_ = false;
+  uint64_t synced_length_ = 0;  // the length the last sync event reported
   uint64_t rng_state_;
   transfer_stats totals_;
   std::vector<std::string> extensions_;  // sorted, unique

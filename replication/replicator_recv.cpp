@@ -169,6 +169,7 @@ void replicator::on_data(peer_state& p, wire::data_message& m) {
                          [&](const inflight_request& r) { return r.index == m.index; });
   const bool requested = it != p.inflight.end();
   if (m.value && !requested) return;  // unrequested push: ignored, as the reference
+  if (feed_.writable()) return;       // a writer requests nothing (see pick)
   if (requested) {
     p.inflight.erase(it);
     reserved_.erase(m.index);
@@ -215,7 +216,7 @@ void replicator::on_data(peer_state& p, wire::data_message& m) {
   for (auto& [id, other] : peers_) {
     if (id != p.id && other.remote_want) send(other, wire::message_type::have, have);
   }
-  check_selections();
+  check_selections(true);
 }
 
 }  // namespace ddb::replication

@@ -41,6 +41,9 @@ void replicator::request(peer_state& p, uint64_t index, bool hash) {
 }
 
 std::optional<std::pair<uint64_t, bool>> replicator::pick(peer_state& p) {
+  // The writer is the authority on its feed: it never takes blocks (or a longer signed length)
+  // from peers, which could only come from another holder of its key, that is, a fork.
+  if (feed_.writable()) return std::nullopt;
   for (uint64_t index : priority_) {
     if (!feed_.has(index) && p.remote.get(index) && !reserved_.count(index)) {
       return std::make_pair(index, false);
@@ -121,7 +124,7 @@ void replicator::send_wants(peer_state& p) {
   send_want(p, 0);  // always follow the start of the feed, as the reference
 }
 
-void replicator::check_selections() {
+void replicator::check_selections(bool downloaded) {
   const uint64_t length = feed_.length();
   for (auto it = selections_.begin(); it != selections_.end();) {
     selection& s = it->second;
@@ -141,8 +144,13 @@ void replicator::check_selections() {
       ++it;
     }
   }
+  // As the reference: whenever a download leaves the feed complete, also at a longer length
+  // (local appends of a writer do not count).
   bool synced = length > 0 && feed_.has(0, length);
-  if (synced && !synced_) emit(event_kind::sync, 0, length);
+  if (synced && (!synced_ || (downloaded && length > synced_length_))) {
+    emit(event_kind::sync, 0, length);
+    synced_length_ = length;
+  }
   synced_ = synced;
 }
 
