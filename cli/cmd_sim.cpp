@@ -1,14 +1,13 @@
 // `ddatabase sim SCENARIO.yaml --seed N [--json]`: the deterministic simulator (sim/).
 // Exit codes: 0 ok, 1 usage, 2 crash, 3 liveness, 4 correctness.
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include <fstream>
 #include <iostream>
 #include <random>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "sim/driver.hpp"
+#include "sim/isolate.hpp"
 #include "sim/shrink.hpp"
 #include "sim/sodium_rng.hpp"
 
@@ -22,39 +21,17 @@ struct sim_args {
   std::string seeds;  // "A..B"
   bool json = false;
   bool shrink = false;
+  std::string out;  // --shrink: where the reproducer goes
+  int max_runs = 200;
 };
-
-// Runs one seed in a child process, so an abort counts as a crash and not the end of a sweep.
-int run_isolated(const sim::scenario& sc, uint64_t seed, std::string& trace) {
-  int fds[2];
-  if (pipe(fds) != 0) return 2;
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    auto r = sim::run_scenario(sc, seed);
-    char line[64];
-    int n = std::snprintf(line, sizeof line, "%016llx", static_cast<unsigned long long>(r.trace));
-    if (write(fds[1], line, static_cast<size_t>(n)) < 0) _exit(2);
-    _exit(static_cast<int>(r.result));
-  }
-  close(fds[1]);
-  char buf[64] = {};
-  ssize_t got = read(fds[0], buf, sizeof buf - 1);
-  close(fds[0]);
-  trace = got > 0 ? std::string(buf, static_cast<size_t>(got)) : "-";
-  int st = 0;
-  waitpid(pid, &st, 0);
-  if (WIFEXITED(st)) return WEXITSTATUS(st);
-  return 2;
-}
 
 int run_sweep(const sim::scenario& sc, uint64_t a, uint64_t b, bool json) {
   int worst = 0;
   std::vector<std::pair<uint64_t, int>> failures;
   for (uint64_t s = a; s <= b; ++s) {
-    std::string trace;
-    int code = run_isolated(sc, s, trace);
-    if (!json) std::cout << "seed " << s << ": exit " << code << " trace " << trace << std::endl;
+    auto r = sim::run_isolated(sc, s);
+    int code = static_cast<int>(r.result);
+    if (!json) std::cout << "seed " << s << ": exit " << code << " trace " << r.trace << std::endl;
     if (code != 0) failures.emplace_back(s, code);
     if (code != 0 && (worst == 0 || code == 2 || (code == 4 && worst == 3))) worst = code;
   }
@@ -86,9 +63,15 @@ int run_sim(const sim_args& a) {
   auto r = sim::run_scenario(*sc, seed);
   if (a.shrink && r.result != sim::outcome::ok) {
     std::cerr << "shrinking seed " << seed << " (" << sim::to_string(r.result) << ")...\n";
-    auto small = sim::shrink(*sc, seed, r.result, std::cerr);
-    std::cout << "# minimal reproducer: ddatabase sim FILE --seed " << seed << "\n"
-              << sim::to_yaml(small) << std::endl;
+    auto small = sim::shrink(*sc, seed, r.result, std::cerr, {}, a.max_runs);
+    std::string yaml = "# minimal reproducer (" + std::to_string(small.steps) + " steps, " +
+                       std::to_string(small.runs) + " runs): ddatabase sim FILE --seed " +
+                       std::to_string(seed) + "\n" + sim::to_yaml(small.smallest);
+    if (!a.out.empty()) {
+      std::ofstream(a.out) << yaml;
+      std::cerr << "wrote " << a.out << "\n";
+    }
+    std::cout << yaml << std::flush;
     return static_cast<int>(r.result);
   }
   std::cout << (a.json ? sim::to_json(r) : sim::to_text(r)) << std::endl;
@@ -105,6 +88,8 @@ void add_sim(CLI::App& app, runner& run) {
   cmd->add_option("--seeds", a->seeds, "sweep seeds A..B and report failures");
   cmd->add_flag("--json", a->json, "one JSON object");
   cmd->add_flag("--shrink", a->shrink, "shrink a failing run to a minimal scenario");
+  cmd->add_option("--out", a->out, "--shrink: also write the reproducer YAML here");
+  cmd->add_option("--max-runs", a->max_runs, "--shrink: at most this many candidate runs");
   cmd->callback([=, &run] {
     sim::sodium_rng::install();  // before crypto::init() calls sodium_init()
     run = [=](caf::actor_system&) { return run_sim(*a); };

@@ -1,0 +1,45 @@
+#include "sim/isolate.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "sim/driver.hpp"
+
+namespace ddb::sim {
+
+isolated_result run_isolated(const scenario& sc, uint64_t seed) {
+  isolated_result out;
+  int fds[2];
+  if (pipe(fds) != 0) return out;
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return out;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    auto r = run_scenario(sc, seed);
+    char line[64];
+    int n = std::snprintf(line, sizeof line, "%016llx", static_cast<unsigned long long>(r.trace));
+    if (write(fds[1], line, static_cast<size_t>(n)) < 0) _exit(static_cast<int>(outcome::crash));
+    _exit(static_cast<int>(r.result));
+  }
+  close(fds[1]);
+  char buf[64] = {};
+  ssize_t got = read(fds[0], buf, sizeof buf - 1);
+  close(fds[0]);
+  if (got > 0) out.trace = std::string(buf, static_cast<size_t>(got));
+  int st = 0;
+  waitpid(pid, &st, 0);
+  if (WIFEXITED(st)) {
+    int code = WEXITSTATUS(st);
+    bool known = code == 0 || code == 2 || code == 3 || code == 4;
+    out.result = known ? static_cast<outcome>(code) : outcome::crash;
+  }
+  return out;
+}
+
+}  // namespace ddb::sim
