@@ -40,6 +40,10 @@ std::string_view to_string(errc code) noexcept {
       return "unavailable";
     case errc::no_space:
       return "no_space";
+    case errc::forked:
+      return "forked";
+    case errc::unlinked:
+      return "unlinked";
   }
   return "unknown";
 }

@@ -25,6 +25,9 @@ enum class errc : uint8_t {
   protocol_error = 14,    // a peer broke the wire protocol
   unavailable = 15,       // nothing (no peer) can satisfy the request now
   no_space = 16,          // the storage backend is full
+  forked = 17,            // two validly signed trees of one key disagree: the writer forked
+  unlinked = 18,          // a longer signed tree does not link to the stored one yet (fetch
+                          // the proof of the block at the stored length first)
 };
 
 std::string_view to_string(errc code) noexcept;

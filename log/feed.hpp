@@ -13,6 +13,7 @@
 #include "core/bitfield.hpp"
 #include "core/crypto.hpp"
 #include "core/merkle.hpp"
+#include "core/proof_verify.hpp"
 #include "core/result.hpp"
 #include "core/tree_index.hpp"
 #include "core/types.hpp"
@@ -141,6 +142,9 @@ class feed {
   result<uint64_t> data_offset(uint64_t block);
   status write_dirty_bits();
   status check_open() const;
+  // A verified put's nodes against the stored tree: the same index with another hash is a
+  // fork; a longer signed tree must link every current root (errc::unlinked otherwise).
+  status check_consistent(const verified_data& v);
   void rollback_append(uint64_t old_length, uint64_t count,
                        const std::vector<tree_node>& old_roots);
 

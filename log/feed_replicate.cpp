@@ -1,7 +1,9 @@
 // Replication support in the engine: proofs for peers' requests, and verified writes of blocks
 // received from peers, staged and written in batches.
 #include <algorithm>
+#include <map>
 
+#include "core/crypto.hpp"
 #include "core/flat_tree.hpp"
 #include "core/proof_verify.hpp"
 #include "log/feed.hpp"
@@ -55,6 +57,7 @@ status feed::put(const put_item& item, bool& stored, const write_hook& before_wr
                              : verify_hash(item.index, item.nodes, item.signature, trusted, key_,
                                            opts_.crypto.verify);
   if (!verified) return verified.error();
+  DDB_TRY(check_consistent(*verified));
   if (item.value && before_write) DDB_TRY(before_write(item.index, byte_view(*item.value)));
 
   // Stage: nodes first (the data offset below may need them), then data, signature, bits.
@@ -78,6 +81,56 @@ status feed::put(const put_item& item, bool& stored, const write_hook& before_wr
     length_ = verified->signed_length;
     builder_ = merkle_builder(verified->roots, length_);
     byte_length_ = builder_.byte_length();
+  }
+  return status::ok();
+}
+
+status feed::check_consistent(const verified_data& v) {
+  std::map<uint64_t, const tree_node*> fresh;
+  for (const tree_node& n : v.nodes) {
+    fresh[n.index] = &n;
+    auto local = node(n.index);
+    if (!local) return local.error();
+    if (*local && (*local)->hash != n.hash) {
+      return make_error(errc::forked, "a signed proof disagrees with stored tree node " +
+                                          std::to_string(n.index));
+    }
+  }
+  if (v.signed_length <= length_ || length_ == 0) return status::ok();
+  // Every current root must hash up, through stored and fresh nodes, to a fresh node that
+  // agrees. (Current roots are left children, so the proof of block length_ links them all.)
+  auto known = [&](uint64_t index) -> result<std::optional<tree_node>> {
+    auto it = fresh.find(index);
+    if (it != fresh.end()) return std::optional<tree_node>(*it->second);
+    return node(index);
+  };
+  for (const tree_node& r : v.roots) fresh.emplace(r.index, &r);  // roots taken from storage too
+  for (tree_node cur : builder_.roots()) {
+    while (true) {
+      auto it = fresh.find(cur.index);
+      if (it != fresh.end()) {
+        if (it->second->hash != cur.hash) {
+          return make_error(errc::forked, "a longer signed tree does not contain our root " +
+                                              std::to_string(cur.index));
+        }
+        break;
+      }
+      if (flat_tree::depth(cur.index) >= 62) return make_error(errc::corruption, "tree too deep");
+      auto sib = known(flat_tree::sibling(cur.index));
+      if (!sib) return sib.error();
+      if (!*sib) {
+        return make_error(errc::unlinked,
+                          "the signed tree of length " + std::to_string(v.signed_length) +
+                              " does not link to our length " + std::to_string(length_));
+      }
+      const tree_node& other = **sib;
+      bool left = cur.index < other.index;
+      tree_node up;
+      up.index = flat_tree::parent(cur.index);
+      up.size = cur.size + other.size;
+      up.hash = left ? crypto::parent_hash(cur, other) : crypto::parent_hash(other, cur);
+      cur = up;
+    }
   }
   return status::ok();
 }

@@ -160,6 +160,9 @@ class replicator {
   std::map<uint64_t, selection> selections_;
   uint64_t next_selection_ = 1;
   std::set<uint64_t> priority_;
+  // A peer's longer signed tree did not link to ours: fetch block length() first (its proof
+  // links every current root), then the rest.
+  bool link_needed_ = false;
   std::set<uint64_t> reserved_;  // blocks requested from some peer
   uint64_t wanted_length_ = 0;
   bool downloading_ = true;

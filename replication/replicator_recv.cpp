@@ -191,9 +191,15 @@ void replicator::on_data(peer_state& p, wire::data_message& m) {
     hook = [&](uint64_t index, byte_view data) { return opts_.on_write(index, data, p.id); };
   }
   status s = feed_.put(item, stored, hook);
+  if (s.code() == errc::unlinked) {  // not the peer's fault: link first, then ask again
+    link_needed_ = true;
+    for (auto& [id, sel] : selections_) sel.scan_from = std::min(sel.scan_from, m.index);
+    return fill(p);
+  }
   if (!s)
     return drop(p, "rejected data for block " + std::to_string(m.index) + ": " + s.to_string());
   if (feed_.length() > before) {
+    link_needed_ = false;
     emit(event_kind::append, p.id, feed_.length());
     p.remote_length = std::max(p.remote_length, feed_.length());
   }

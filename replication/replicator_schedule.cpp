@@ -44,6 +44,10 @@ std::optional<std::pair<uint64_t, bool>> replicator::pick(peer_state& p) {
   // The writer is the authority on its feed: it never takes blocks (or a longer signed length)
   // from peers, which could only come from another holder of its key, that is, a fork.
   if (feed_.writable()) return std::nullopt;
+  if (link_needed_) {  // the block whose proof links our roots, from a peer that has it
+    const uint64_t at = feed_.length();
+    if (p.remote.get(at) && !reserved_.count(at)) return std::make_pair(at, false);
+  }
   for (uint64_t index : priority_) {
     if (!feed_.has(index) && p.remote.get(index) && !reserved_.count(index)) {
       return std::make_pair(index, false);
