@@ -262,14 +262,18 @@ result<std::optional<secret_key>> feed_files::read_secret_key() {
 status feed_files::write_key(const public_key& pk) {
   auto f = impl_->file(key_file);
   if (!f) return f.error();
-  return (*f)->write(0, pk);
+  // The key is the feed's identity: without it nothing else can be read, so it is made
+  // durable at once (power loss must never leave data without its key).
+  DDB_TRY((*f)->write(0, pk));
+  return (*f)->sync();
 }
 
 status feed_files::write_secret_key(const secret_key& sk) {
   auto f = impl_->file(secret_key_file);
   if (!f) return f.error();
   if (!impl_->opts.store_secret_key) return status::ok();
-  return (*f)->write(0, sk);
+  DDB_TRY((*f)->write(0, sk));
+  return (*f)->sync();
 }
 
 result<std::optional<tree_node>> feed_files::read_node(uint64_t index) {

@@ -156,6 +156,7 @@ class file_env final : public env {
     std::string path = path_of(name);
     if (opts.create) DDB_TRY(make_dirs(dir_));
     int flags = O_RDWR | O_CLOEXEC | (opts.create ? O_CREAT : 0);
+    const bool is_new = opts.create && !exists(name);
     int fd = -1;
     do {
       fd = ::open(path.c_str(), flags, 0644);
@@ -163,6 +164,8 @@ class file_env final : public env {
     if (fd < 0 && errno == ENOENT) return make_error(errc::not_found, "no such file: " + path);
     if (fd < 0) return errno_status(errno, "open", path);
     auto file = std::make_unique<posix_file>(fd, path);
+    // A new file's directory entry must survive a power loss as its synced contents do.
+    if (is_new) DDB_TRY(sync_dir());
     if (opts.exclusive_lock) DDB_TRY(lock(fd, path));
     return std::unique_ptr<random_access_file>(std::move(file));
   }
@@ -187,6 +190,16 @@ class file_env final : public env {
 
  private:
   std::string path_of(const std::string& name) const { return dir_ + "/" + name; }
+
+  status sync_dir() const {
+    int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno_status(errno, "open", dir_);
+    int r = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    if (r != 0) return errno_status(err, "fsync", dir_);
+    return status::ok();
+  }
 
   // The same lock as the reference (fd-lock: flock(LOCK_EX | LOCK_NB) on the bitfield file), so
   // our writers and the reference's exclude each other. Held until the descriptor is closed.
