@@ -21,6 +21,7 @@ struct sim_args {
   std::string seeds;  // "A..B"
   bool json = false;
   bool shrink = false;
+  bool verbose = false;
   std::string out;  // --shrink: where the reproducer goes
   int max_runs = 200;
 };
@@ -60,7 +61,9 @@ int run_sim(const sim_args& a) {
     return run_sweep(*sc, lo, hi, a.json);
   }
   uint64_t seed = a.seed ? *a.seed : std::random_device{}();
-  auto r = sim::run_scenario(*sc, seed);
+  sim::run_options ro;
+  ro.verbose = a.verbose;
+  auto r = sim::run_scenario(*sc, seed, ro);
   if (a.shrink && r.result != sim::outcome::ok) {
     std::cerr << "shrinking seed " << seed << " (" << sim::to_string(r.result) << ")...\n";
     auto small = sim::shrink(*sc, seed, r.result, std::cerr, {}, a.max_runs);
@@ -87,6 +90,7 @@ void add_sim(CLI::App& app, runner& run) {
   cmd->add_option("--seed", a->seed, "64-bit seed (random and printed when absent)");
   cmd->add_option("--seeds", a->seeds, "sweep seeds A..B and report failures");
   cmd->add_flag("--json", a->json, "one JSON object");
+  cmd->add_flag("--verbose", a->verbose, "print every trace event on stderr as it happens");
   cmd->add_flag("--shrink", a->shrink, "shrink a failing run to a minimal scenario");
   cmd->add_option("--out", a->out, "--shrink: also write the reproducer YAML here");
   cmd->add_option("--max-runs", a->max_runs, "--shrink: at most this many candidate runs");

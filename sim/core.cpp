@@ -56,6 +56,7 @@ void core::note(std::string what) {
     h *= 0x100000001b3ULL;
   }
   hash(static_cast<uint64_t>(elapsed().count()), h);
+  if (echo_ != nullptr) *echo_ << "[" << format_time(elapsed()) << "] " << what << "\n";
   recent_.push_back(trace_record{elapsed(), std::move(what)});
   if (recent_.size() > ring_size) recent_.pop_front();
 }

@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,6 +62,8 @@ class core {
   uint64_t trace_count() const { return count_; }
   const std::deque<trace_record>& recent() const { return recent_; }
   std::string recent_text(size_t n = 40) const;
+  // Also prints every noted event to `out` as it happens (nullptr: off). Borrowed.
+  void echo_to(std::ostream* out) { echo_ = out; }
 
  private:
   static constexpr size_t ring_size = 200;
@@ -71,6 +74,7 @@ class core {
   uint64_t trace_ = 0xcbf29ce484222325ULL;
   uint64_t count_ = 0;
   std::deque<trace_record> recent_;
+  std::ostream* echo_ = nullptr;
 };
 
 // "12.345s"

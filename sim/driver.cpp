@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
@@ -76,8 +77,10 @@ void fill_report(world& w, run_report& r) {
   }
 }
 
-void run_world(caf::actor_system& sys, const scenario& sc, uint64_t seed, run_report& r) {
+void run_world(caf::actor_system& sys, const scenario& sc, uint64_t seed, run_report& r,
+               const run_options& opts) {
   world w(sys, sc, seed);
+  if (opts.verbose) w.sim().echo_to(&std::cerr);
   w.start();
   r.activations = run_loop(w, sc.length);
   r.activations += drain(w.sim());
@@ -107,14 +110,13 @@ run_report run_scenario(const scenario& sc, uint64_t seed, const run_options& op
     cfg.set("logger.file-verbosity", caf::atom("quiet"));
     cfg.set("logger.console-verbosity", caf::atom("quiet"));
     caf::actor_system sys{cfg};
-    run_world(sys, sc, seed, r);
+    run_world(sys, sc, seed, r, opts);
   } catch (const std::exception& e) {
     r.result = outcome::crash;
     r.crash = e.what();
   }
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   r.peak_rss_kb = peak_rss_kb();
-  (void)opts;
   return r;
 }
 

@@ -40,7 +40,7 @@ struct run_report {
 };
 
 struct run_options {
-  bool verbose = false;
+  bool verbose = false;  // every trace event on stderr as it happens
 };
 
 // Runs one scenario with one seed in this process (exceptions become outcome::crash).
