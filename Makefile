@@ -8,7 +8,7 @@ PACKAGES := g++ cmake make pkg-config ccache clang-format libcaf-dev libasio-dev
             libspdlog-dev libtorrent-rasterbar-dev libbenchmark-dev
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DDDB_WERROR=ON
 
-.PHONY: all deps configure build test demo format format-check interop-deps bench clean
+.PHONY: all deps configure build test demo format format-check interop-deps bench sim-sweep clean
 
 all: build
 
@@ -49,6 +49,17 @@ demo: build
 
 bench: build interop-deps
 	bash bench/run.sh $(BUILD)
+
+# Long simulator sweeps (not part of `make test`): every shipped scenario over SEEDS seeds, each
+# seed in its own process; then the 1,000-node smoke once. Failing seeds are listed; replay one
+# with `build/ddatabase sim SCENARIO --seed N --verbose`, shrink it with `--shrink`.
+SEEDS ?= 1..100
+sim-sweep: build
+	@fail=0; for s in smoke smoke_10 smoke_50 churny_swarm partitioned_mesh crashing_writer \
+	  hostile_peers; do echo "== $$s"; \
+	  $(BUILD)/ddatabase sim sim/scenarios/$$s.yaml --seeds $(SEEDS) > /tmp/ddb-sweep.$$$$ || fail=1; \
+	  grep -v ': exit 0 ' /tmp/ddb-sweep.$$$$; rm -f /tmp/ddb-sweep.$$$$; \
+	done; $(BUILD)/ddatabase sim sim/scenarios/smoke_1000.yaml --seed 1 | head -3 || fail=1; exit $$fail
 
 clean:
 	rm -rf $(BUILD)
