@@ -14,6 +14,7 @@
 #include "cli/net_session.hpp"
 #include "config/config_loader.hpp"
 #include "messages/swarm_messages.hpp"
+#include "swarm/dht_discovery.hpp"
 #include "swarm/node.hpp"
 
 namespace ddb::cli {
@@ -99,17 +100,19 @@ struct node_runner {
     if (ev.type == feed_event_type::sync && followers.count(name) > 0) pending[name] = ev.length;
   }
 
-  // Synced lines: at most one per feed every 500 ms, and only when the length changed.
+  // Synced lines: only when the length changed, and at most one batch every 500 ms (the first
+  // after a quiet spell at once).
   void flush_synced(bool force) {
+    if (pending.empty()) return;
     if (!force && clock_type::now() - last_sync_print < std::chrono::milliseconds(500)) return;
     for (auto& [name, length] : pending) {
       if (synced.count(name) > 0 && synced[name] == length) continue;
       synced[name] = length;
       out.print("synced", {{"feed", name}, {"length", length}},
                 "feed " + name + " synced, length " + std::to_string(length));
+      last_sync_print = clock_type::now();
     }
     pending.clear();
-    last_sync_print = clock_type::now();
   }
 
   void status_line() {
@@ -146,10 +149,24 @@ struct node_runner {
   }
 };
 
+// "HOST:PORT" of our DHT node (the configured host, the bound port), or "" when it is off:
+// what other nodes list as their dht.bootstrap.
+std::string dht_address(node& n) {
+  if (n.dht() == nullptr) return "";
+  std::string host = n.config().swarm.dht.listen;
+  host = host.substr(0, host.rfind(':'));
+  return host + ":" + std::to_string(n.dht()->dht_port());
+}
+
 void print_start(node& n, event_printer& out) {
-  out.print(
-      "listening", {{"address", n.listen_address()}, {"noiseKey", to_hex(n.noise_public_key())}},
-      "listening " + n.listen_address() + " (noise key " + short_key(n.noise_public_key()) + ")");
+  json fields = {{"address", n.listen_address()}, {"noiseKey", to_hex(n.noise_public_key())}};
+  std::string text =
+      "listening " + n.listen_address() + " (noise key " + short_key(n.noise_public_key()) + ")";
+  if (std::string dht = dht_address(n); !dht.empty()) {
+    fields["dht"] = dht;
+    text += ", DHT node on " + dht;
+  }
+  out.print("listening", fields, text);
   for (auto& f : n.feeds()) {
     std::string mode(to_string(f.mode));
     out.print("feed",
