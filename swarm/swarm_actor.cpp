@@ -102,7 +102,8 @@ swarm_stats stats(self_ptr self) {
   for (const auto& kv : st.swarms) {
     swarm_feed_stats f;
     f.dkey = kv.first;
-    for (const auto& c : st.conns) f.peers += c.second.open.count(kv.first) > 0 ? 1 : 0;
+    for (const auto& c : st.conns)
+      f.peers += !c.second.dropping && c.second.open.count(kv.first) > 0 ? 1 : 0;
     for (const auto& a : st.addrs) f.addresses += a.second.dkeys.count(kv.first) > 0 ? 1 : 0;
     out.feeds.push_back(f);
   }

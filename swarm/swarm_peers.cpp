@@ -131,6 +131,7 @@ void on_handshake(self_ptr self, conn_entry& c, const public_key& remote) {
 
 void on_feed_open(self_ptr self, conn_entry& c, const hash_t& dkey) {
   auto& st = self->state;
+  if (c.dropping) return;  // a duplicate on its way out: its feeds moved to the kept connection
   bool known = c.requested.count(dkey) > 0;
   if (!known && feed_peers(st, dkey) >= st.opts.max_peers_per_feed) {
     self->send(c.peer, ddb_end_atom_v, dkey);  // over the limit: close that channel again
