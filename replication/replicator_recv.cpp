@@ -173,6 +173,11 @@ void replicator::on_data(peer_state& p, wire::data_message& m) {
   if (requested) {
     p.inflight.erase(it);
     reserved_.erase(m.index);
+    // A hash-only answer stores no data: the block's data may still be wanted, and scans
+    // skipped it while it was reserved.
+    if (!m.value) {
+      for (auto& [id, sel] : selections_) sel.scan_from = std::min(sel.scan_from, m.index);
+    }
   }
   put_item item;
   item.index = m.index;
@@ -196,8 +201,12 @@ void replicator::on_data(peer_state& p, wire::data_message& m) {
     for (auto& [id, sel] : selections_) sel.scan_from = std::min(sel.scan_from, m.index);
     return fill(p);
   }
+    fprintf(stderr, "REJECT idx=%llu %s\n", (unsigned long long)m.index, s.to_string().c_str());
   if (!s)
     return drop(p, "rejected data for block " + std::to_string(m.index) + ": " + s.to_string());
+  // The linking answer came (or the length grew otherwise): stop asking for it. When the
+  // answer did not link (its leaf was known already), the next unlinked proof asks again.
+  if (m.index == before) link_needed_ = false;
   if (feed_.length() > before) {
     link_needed_ = false;
     emit(event_kind::append, p.id, feed_.length());

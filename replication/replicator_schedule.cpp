@@ -46,7 +46,8 @@ std::optional<std::pair<uint64_t, bool>> replicator::pick(peer_state& p) {
   if (feed_.writable()) return std::nullopt;
   if (link_needed_) {  // the block whose proof links our roots, from a peer that has it
     const uint64_t at = feed_.length();
-    if (p.remote.get(at) && !reserved_.count(at)) return std::make_pair(at, false);
+    // A sparse feed asks for hashes only: it must not download what nobody asked for.
+    if (p.remote.get(at) && !reserved_.count(at)) return std::make_pair(at, opts_.sparse);
   }
   for (uint64_t index : priority_) {
     if (!feed_.has(index) && p.remote.get(index) && !reserved_.count(index)) {
