@@ -8,10 +8,13 @@
 #include "core/crypto.hpp"
 #include "log/feed.hpp"
 #include "messages/atoms.hpp"
+#include "messages/swarm_messages.hpp"
 #include "sim/lying_env.hpp"
 #include "sim/sim_actors.hpp"
 #include "sim/sodium_rng.hpp"
 #include "storage/env.hpp"
+#include "swarm/static_discovery.hpp"
+#include "swarm/swarm_actor.hpp"
 
 namespace ddb::sim {
 
@@ -37,7 +40,6 @@ world::world(caf::actor_system& sys, const scenario& sc, uint64_t seed)
       core_(sys),
       net_(core_, seed),
       checks_(core_),
-      backoff_rng_(rng::substream(seed, "backoff")),
       churn_rng_(rng::substream(seed, "churn")) {
   sodium_rng::reset(seed);
   for (size_t f = 0; f < sc_.feeds.size(); ++f) {
@@ -149,21 +151,8 @@ void world::build_topology() {
   }
 }
 
-std::vector<hash_t> world::shared_feeds(int a, int b) const {
-  std::vector<hash_t> out;
-  for (const auto& fa : nodes_[static_cast<size_t>(a)].feeds) {
-    for (const auto& fb : nodes_[static_cast<size_t>(b)].feeds) {
-      if (fa.feed == fb.feed) out.push_back(keys_[static_cast<size_t>(fa.feed)].discovery_key);
-    }
-  }
-  return out;
-}
-
 void world::start() {
   for (auto& nd : nodes_) start_node(nd);
-  for (auto& nd : nodes_) {
-    for (int to : nd.neighbours) dial(nd.id, to, from_ms(static_cast<double>(nd.r.below(50))));
-  }
   schedule_faults();
 }
 
@@ -190,8 +179,18 @@ status world::open_feed(node_state& nd, node_feed& nf) {
   bool writes = nf.r == role::writer || nf.adversary == adversary_kind::fork;
   if (writes) o.secret_key = k.secret;
   o.sync_writes = nf.r == role::writer;
-  if (nd.skip_verify)
+  if (nd.skip_verify) {
     o.crypto.verify = [](byte_view, const signature_t&, const public_key&) { return true; };
+  } else {
+    o.crypto.verify = [this](byte_view msg, const signature_t& sig, const public_key& pk) {
+      std::string key(reinterpret_cast<const char*>(msg.data), msg.size);
+      key.append(reinterpret_cast<const char*>(sig.data()), sig.size());
+      key.append(reinterpret_cast<const char*>(pk.data()), pk.size());
+      auto it = verified_.find(key);
+      if (it == verified_.end()) it = verified_.emplace(key, crypto::verify(msg, sig, pk)).first;
+      return it->second;
+    };
+  }
   auto f = feed::open(std::move(e), o);
   if (!f) return f.error();
   nf.length = (*f)->length();
@@ -247,21 +246,36 @@ void world::start_node(node_state& nd) {
       return;
     }
   }
+  start_swarm(nd);
+}
+
+void world::start_swarm(node_state& nd) {
+  if (!nd.transport) nd.transport = std::make_shared<sim_transport>(net_, nd.id);
+  static_peers found;
+  for (int to : nd.neighbours) found.all_keys.push_back("sim:" + std::to_string(to));
+  swarm_options o;
+  o.self_key = nd.noise.public_key;
+  o.net = nd.transport.get();
+  o.backends = {std::make_shared<static_discovery>(std::move(found))};
   int id = nd.id;
-  net_.listen(id, [this, id](connection_ptr c) { accept(id, std::move(c)); });
-}
-
-void world::accept(int n, connection_ptr conn) {
-  node_state& nd = nodes_[static_cast<size_t>(n)];
-  if (!nd.up) {
-    conn->close();
-    return;
+  o.spawn_peer = [this, id](connection_ptr conn, std::vector<hash_t> feeds, caf::actor observer) {
+    return start_peer(nodes_[static_cast<size_t>(id)], std::move(conn), std::move(feeds),
+                      std::move(observer));
+  };
+  o.max_peers_per_feed = static_cast<uint64_t>(sc_.nodes);
+  o.max_peers = static_cast<uint64_t>(sc_.nodes);
+  o.reconnect_min = std::chrono::milliseconds(200);
+  o.reconnect_max = std::chrono::seconds(2);
+  o.ban = std::chrono::seconds(5);
+  nd.swarm = spawn_swarm_actor(sys_, std::move(o));
+  caf::anon_send(nd.swarm, ddb_listen_atom_v, "sim:" + std::to_string(id));
+  for (const auto& nf : nd.feeds) {
+    caf::anon_send(nd.swarm, ddb_join_atom_v, keys_[static_cast<size_t>(nf.feed)].discovery_key);
   }
-  std::string addr = conn->remote_address();
-  start_peer(nd, std::move(conn), std::stoi(addr.substr(4)));
 }
 
-caf::actor world::start_peer(node_state& nd, connection_ptr conn, int remote) {
+caf::actor world::start_peer(node_state& nd, connection_ptr conn, std::vector<hash_t> feeds,
+                             caf::actor observer) {
   if (nd.adversary == adversary_kind::oversized) {
     byte_buffer junk = {0x80, 0x80, 0x80, 0x20};  // varint 64 MiB: a frame over the limit
     junk.resize(1024, 0xab);
@@ -274,40 +288,13 @@ caf::actor world::start_peer(node_state& nd, connection_ptr conn, int remote) {
   r->fill(o.session.nonce.data(), o.session.nonce.size());
   o.session.rng = [r](uint8_t* out, size_t n) { r->fill(out, n); };
   o.registry = nd.registry;
-  if (conn->initiator()) o.feeds_to_open = shared_feeds(nd.id, remote);
+  o.feeds_to_open = std::move(feeds);
   o.live = true;
   o.keep_alive = sc_.keep_alive;
+  o.observer = std::move(observer);
   caf::actor peer = spawn_peer_actor(sys_, std::move(conn), std::move(o));
   nd.peers.push_back(peer);
   return peer;
-}
-
-void world::dial(int from, int to, duration delay) {
-  uint64_t inc = nodes_[static_cast<size_t>(from)].incarnation;
-  core_.after(delay, [this, from, to, inc] {
-    node_state& nd = nodes_[static_cast<size_t>(from)];
-    if (!nd.up || nd.incarnation != inc || stopped_) return;
-    auto redial = [this, from, to, inc] {
-      node_state& n2 = nodes_[static_cast<size_t>(from)];
-      if (!n2.up || n2.incarnation != inc || stopped_) return;
-      dial(from, to, std::chrono::milliseconds(500 + backoff_rng_.below(1500)));
-    };
-    net_.dial(
-        from, to,
-        [this, from, to, inc, redial](result<connection_ptr> c) {
-          node_state& n2 = nodes_[static_cast<size_t>(from)];
-          if (!n2.up || n2.incarnation != inc || stopped_) {
-            if (c) (*c)->close();
-            return;
-          }
-          if (!c) {
-            redial();
-            return;
-          }
-          start_peer(n2, std::move(*c), to);
-        },
-        redial);
-  });
 }
 
 void world::kill_actors(node_state& nd) {
@@ -324,6 +311,7 @@ void world::kill_actors(node_state& nd) {
   }
   for (auto& p : nd.peers) kill(p);
   nd.peers.clear();
+  kill(nd.swarm);
 }
 
 void world::crash(int n, const std::string& why) {
@@ -352,7 +340,6 @@ void world::restart(int n, bool wipe) {
   }
   core_.note("node " + std::to_string(n) + (wipe ? " restart (wiped)" : " restart"));
   start_node(nd);
-  for (int to : nd.neighbours) dial(n, to, from_ms(static_cast<double>(nd.r.below(50))));
 }
 
 void world::stop() {

@@ -1,16 +1,18 @@
 #pragma once
 // The simulated world: N nodes in one actor system on CAF's test_coordinator. Each node has
 // the production feed actors (detached = false) over memory storage behind a fault injector, a
-// feed registry and production peer actors on simulated connections (wired as swarm/net_host
-// does it). A small sim connection manager stands in for the swarm actor: it dials the
-// scenario's topology and redials after a connection ends (seeded backoff). Writer, reader and
-// observer actors drive the workload and feed the checkers.
+// feed registry, and the production swarm actor over a simulated transport with a static
+// discovery backend listing the node's topology neighbours; the swarm spawns production peer
+// actors per connection, keeps one connection per remote node, redials with backoff and bans
+// misbehaving peers, as in a deployed node. Writer, reader and observer actors drive the
+// workload and feed the checkers.
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -54,7 +56,9 @@ struct node_state {
   wire::noise::dh_key_pair noise;
   std::shared_ptr<feed_registry> registry;
   std::vector<node_feed> feeds;
-  std::set<int> neighbours;  // nodes this node dials
+  std::set<int> neighbours;  // nodes this node dials (its static discovery's addresses)
+  std::shared_ptr<sim_transport> transport;  // the swarm's transport (borrowed by the swarm)
+  caf::actor swarm;                          // the production swarm actor of this incarnation
   std::vector<caf::actor> peers;
   std::map<int, int> live_links;  // remote node -> connections open
   bool lying_sync = false;
@@ -123,10 +127,9 @@ class world {
   status open_feed(node_state& nd, node_feed& nf);
   void spawn_feed_actors(node_state& nd, node_feed& nf, std::unique_ptr<::ddb::feed> engine);
   void start_node(node_state& nd);
-  void accept(int n, connection_ptr conn);
-  void dial(int from, int to, duration delay);
-  caf::actor start_peer(node_state& nd, connection_ptr conn, int remote);
-  std::vector<hash_t> shared_feeds(int a, int b) const;
+  void start_swarm(node_state& nd);
+  caf::actor start_peer(node_state& nd, connection_ptr conn, std::vector<hash_t> feeds,
+                        caf::actor observer);
   void schedule_faults();
   void apply_fault(const fault_spec& f);
   void apply_storage_fault(const fault_spec& f);
@@ -145,9 +148,12 @@ class world {
   std::vector<feed_keys> keys_;
   std::map<std::pair<int, bool>, std::unique_ptr<oracle>> oracles_;
   std::vector<node_state> nodes_;
-  rng backoff_rng_;
   rng churn_rng_;
   std::map<std::pair<int, int>, std::vector<std::pair<duration, uint64_t>>> sync_log_;
+  // Signature checks shared by every honest node: (message, signature, key) -> the real
+  // Ed25519 result, computed once. Many followers check the same signed roots; the answer is
+  // the same, so only the first pays (run time only: nothing observable changes).
+  std::unordered_map<std::string, bool> verified_;
   std::vector<std::shared_ptr<probe>> probes_;
   std::vector<follower_metric> metrics_;
   std::map<int, uint64_t> writer_lengths_;
