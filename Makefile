@@ -49,6 +49,7 @@ demo: build
 
 bench: build interop-deps
 	bash bench/run.sh $(BUILD)
+	bash bench/sync.sh $(BUILD)
 
 # Long simulator sweeps (not part of `make test`): every shipped scenario over SEEDS seeds, each
 # seed in its own process; then the 1,000-node smoke once. Failing seeds are listed; replay one
