@@ -201,7 +201,6 @@ void replicator::on_data(peer_state& p, wire::data_message& m) {
     for (auto& [id, sel] : selections_) sel.scan_from = std::min(sel.scan_from, m.index);
     return fill(p);
   }
-    fprintf(stderr, "REJECT idx=%llu %s\n", (unsigned long long)m.index, s.to_string().c_str());
   if (!s)
     return drop(p, "rejected data for block " + std::to_string(m.index) + ": " + s.to_string());
   // The linking answer came (or the length grew otherwise): stop asking for it. When the
