@@ -339,7 +339,8 @@ uint64_t next_peer_id() {
 
 caf::actor spawn_peer_actor(caf::actor_system& sys, connection_ptr conn,
                             peer_actor_options options) {
-  return sys.spawn(peer_actor_impl, std::move(conn), std::move(options), next_peer_id());
+  uint64_t id = options.id != 0 ? options.id : next_peer_id();
+  return sys.spawn(peer_actor_impl, std::move(conn), std::move(options), id);
 }
 
 }  // namespace ddb

@@ -62,6 +62,9 @@ struct peer_actor_options {
   // connection. Runs inside the actor: keep it short and thread-safe.
   std::function<bool(const public_key& remote_static)> authenticate;
   caf::actor observer;  // optional
+  // The id feeds and extensions know this peer by; 0 = next_peer_id(). The simulator numbers
+  // peers per run, so that runs of one seed in one process see the same ids.
+  uint64_t id = 0;
 };
 
 // A process-unique peer id (an atomic counter).

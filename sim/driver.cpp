@@ -66,11 +66,12 @@ void fill_report(world& w, run_report& r) {
   r.resets = ns.resets, r.overflows = ns.overflows, r.peak_queued = ns.peak_queued;
   r.peak_mailbox = w.checks().peak_mailbox();
   r.forks = w.checks().forks();
+  r.extension_logs = w.extension_logs();
   r.violations = w.checks().violations();
   r.result = w.checks().worst();
   for (const auto& m : w.follower_metrics()) {
-    r.followers.push_back(
-        follower_report{m.node, m.feed, m.converged ? to_seconds(*m.converged) : -1, m.length});
+    r.followers.push_back(follower_report{
+        m.node, m.feed, m.converged ? to_seconds(*m.converged) : -1, m.length, m.sparse});
   }
   for (size_t f = 0; f < w.spec().feeds.size(); ++f) {
     r.writer_lengths.push_back(w.writer_length(static_cast<int>(f)));
@@ -147,11 +148,15 @@ std::string to_json(const run_report& r) {
   j["peak_mailbox"] = r.peak_mailbox;
   j["peak_rss_kb"] = r.peak_rss_kb;
   j["forks_detected"] = r.forks;
+  j["extension_log_lines"] = r.extension_logs;
   j["writer_lengths"] = r.writer_lengths;
   auto& fs = j["followers"] = nlohmann::json::array();
   for (const auto& f : r.followers) {
-    fs.push_back(
-        {{"node", f.node}, {"feed", f.feed}, {"length", f.length}, {"converged_s", f.converged_s}});
+    fs.push_back({{"node", f.node},
+                  {"feed", f.feed},
+                  {"length", f.length},
+                  {"converged_s", f.converged_s},
+                  {"sparse", f.sparse}});
   }
   auto& vs = j["violations"] = nlohmann::json::array();
   for (const auto& v : r.violations) {
@@ -192,9 +197,14 @@ std::string to_text(const run_report& r) {
   size_t shown = 0;
   for (const auto& f : r.followers) {
     if (++shown > 20) break;
-    std::snprintf(buf, sizeof buf, "follower %d feed %d: length %llu, converged %s\n", f.node,
-                  f.feed, static_cast<unsigned long long>(f.length),
-                  f.converged_s < 0 ? "never" : (std::to_string(f.converged_s) + "s").c_str());
+    if (f.sparse) {
+      std::snprintf(buf, sizeof buf, "sparse reader %d feed %d: length %llu\n", f.node, f.feed,
+                    static_cast<unsigned long long>(f.length));
+    } else {
+      std::snprintf(buf, sizeof buf, "follower %d feed %d: length %llu, converged %s\n", f.node,
+                    f.feed, static_cast<unsigned long long>(f.length),
+                    f.converged_s < 0 ? "never" : (std::to_string(f.converged_s) + "s").c_str());
+    }
     out += buf;
   }
   for (const auto& v : r.violations) {

@@ -15,8 +15,9 @@ namespace ddb::sim {
 struct follower_report {
   int node = 0;
   int feed = 0;
-  double converged_s = -1;  // < 0: did not converge
+  double converged_s = -1;  // < 0: did not converge (always, for a sparse reader)
   uint64_t length = 0;
+  bool sparse = false;
 };
 
 struct run_report {
@@ -33,6 +34,7 @@ struct run_report {
   uint64_t bytes = 0, chunks = 0, connections = 0, resets = 0, overflows = 0, peak_queued = 0;
   size_t peak_mailbox = 0;
   uint64_t forks = 0;
+  uint64_t extension_logs = 0;  // log lines the scenario's extensions wrote
   uint64_t peak_rss_kb = 0;
   std::vector<follower_report> followers;
   std::vector<uint64_t> writer_lengths;

@@ -123,6 +123,9 @@ void world::check_probe(const probe& p, uint64_t target, bool forker, duration d
       break;
     }
   }
+  if (p.r == role::sparse) {
+    metrics_.push_back(follower_metric{p.node, p.feed, std::nullopt, p.info.length, true});
+  }
   if (p.r != role::follower || forked || !sc_.invariants.convergence) return;
   metrics_.push_back(follower_metric{p.node, p.feed, std::nullopt, p.info.length});
   bool complete = p.info.length >= target && p.info.downloaded == p.info.length;

@@ -142,6 +142,7 @@ void parse_body(const YAML::Node& root, scenario& s) {
   get_dur(root, "converge_within", s.converge_within);
   get_dur(root, "keep_alive", s.keep_alive);
   get(root, "mailbox_limit", s.mailbox_limit);
+  for (const auto& e : root["extensions"]) s.extensions.push_back(e.as<std::string>());
   for (const auto& m : root["feeds"]) {
     feed_spec f;
     get(m, "name", f.name);

@@ -104,6 +104,9 @@ struct scenario {
   planted_spec planted;
   invariant_set invariants;
   size_t mailbox_limit = 100000;
+  // Built-in extension plugins ("length_announce", "echo") loaded on every node's feeds, as a
+  // node's YAML `extensions:` would load them.
+  std::vector<std::string> extensions;
 };
 
 result<scenario> load_scenario(const std::string& path);

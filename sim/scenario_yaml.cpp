@@ -95,6 +95,11 @@ std::string to_yaml(const scenario& s) {
     << "\"\nduration: " << dur(s.length) << "\nheal_at: " << dur(s.heal_at)
     << "\nconverge_within: " << dur(s.converge_within) << "\nkeep_alive: " << dur(s.keep_alive)
     << "\nmailbox_limit: " << s.mailbox_limit << "\n";
+  if (!s.extensions.empty()) {
+    y << "extensions: [";
+    for (size_t i = 0; i < s.extensions.size(); ++i) y << (i ? ", " : "") << s.extensions[i];
+    y << "]\n";
+  }
   write_feeds(y, s);
   write_workload(y, s);
   write_links(y, s);

@@ -3,11 +3,13 @@
 
 #include <caf/all.hpp>
 
+#include "actors/extension_host.hpp"
 #include "actors/feed_actor.hpp"
 #include "actors/peer_actor.hpp"
 #include "core/crypto.hpp"
 #include "log/feed.hpp"
 #include "messages/atoms.hpp"
+#include "messages/extension_messages.hpp"
 #include "messages/swarm_messages.hpp"
 #include "sim/lying_env.hpp"
 #include "sim/sim_actors.hpp"
@@ -220,11 +222,34 @@ void world::spawn_feed_actors(node_state& nd, node_feed& nf, std::unique_ptr<fee
   for (const auto& w : sc_.workload) {
     if (w.feed == nf.feed) load = w;
   }
+  load_extensions(nd, nf);
   bool fork = nf.adversary == adversary_kind::fork;
   if (nf.r == role::writer || fork) {
     nf.driver = spawn_writer(sys_, this, nd.id, nf.feed, nd.incarnation, nf.actor, load, fork);
   } else if (nf.r == role::sparse) {
     nf.driver = spawn_reader(sys_, this, nd.id, nf.feed, nd.incarnation, nf.actor, load);
+  }
+}
+
+void world::load_extensions(node_state& nd, node_feed& nf) {
+  if (sc_.extensions.empty() || nf.r == role::adversary) return;
+  int n = nd.id;
+  caf::actor logs = sys_.spawn([this, n](caf::event_based_actor*) -> caf::behavior {
+    return {[this, n](ddb_extlog_atom, const extension_log& l) {
+      ++extension_logs_;
+      core_.note("node " + std::to_string(n) + " extension " + l.extension + ": " + l.text);
+    }};
+  });
+  nd.peers.push_back(logs);  // killed with the node
+  std::vector<feed_actor> feeds{caf::actor_cast<feed_actor>(nf.actor)};
+  for (const auto& name : sc_.extensions) {
+    auto ext = load_extension(sys_, extension_spec{"", "", name, "{}"}, feeds, logs);
+    if (!ext) {
+      checks_.violate(outcome::crash, "extension",
+                      "node " + std::to_string(n) + ": " + name + ": " + ext.error().to_string());
+      continue;
+    }
+    nd.peers.push_back(caf::actor_cast<caf::actor>(ext->actor));
   }
 }
 
@@ -238,6 +263,16 @@ void world::start_node(node_state& nd) {
     status s = open_feed(nd, nf);
     if (!s) {
       core_.note("node " + std::to_string(nd.id) + " cannot open feed: " + s.to_string());
+      // A writer whose acknowledged appends cannot be reopened lost them: report it now, with
+      // the events that led here (once per node).
+      if (nf.r == role::writer && checks_.acked(nd.id, nf.feed) > 0 &&
+          unopenable_.insert(nd.id).second) {
+        checks_.violate(outcome::correctness, "durable",
+                        "node " + std::to_string(nd.id) + " feed " + std::to_string(nf.feed) +
+                            " cannot be reopened (" + s.to_string() + ") but " +
+                            std::to_string(checks_.acked(nd.id, nf.feed)) +
+                            " blocks were acknowledged");
+      }
       int id = nd.id;
       core_.after(std::chrono::seconds(1), [this, id] {
         crash(id, "open failed");
@@ -292,6 +327,7 @@ caf::actor world::start_peer(node_state& nd, connection_ptr conn, std::vector<ha
   o.live = true;
   o.keep_alive = sc_.keep_alive;
   o.observer = std::move(observer);
+  o.id = ++peer_ids_;
   caf::actor peer = spawn_peer_actor(sys_, std::move(conn), std::move(o));
   nd.peers.push_back(peer);
   return peer;

@@ -98,6 +98,7 @@ class world {
   oracle& content(int feed, bool fork = false);
   const feed_keys& keys(int feed) const { return keys_[static_cast<size_t>(feed)]; }
   bool healed() const { return healed_; }
+  uint64_t extension_logs() const { return extension_logs_; }
 
   // --- from the sim actors (sim/sim_actors.cpp) ---
   void on_feed_event(int n, int f, uint64_t inc, const feed_event& ev);
@@ -117,6 +118,7 @@ class world {
     int feed = 0;
     std::optional<duration> converged;
     uint64_t length = 0;
+    bool sparse = false;  // a sparse reader: its length only, no convergence bound
   };
   const std::vector<follower_metric>& follower_metrics() const { return metrics_; }
   uint64_t writer_length(int feed) const;
@@ -127,6 +129,8 @@ class world {
   status open_feed(node_state& nd, node_feed& nf);
   void spawn_feed_actors(node_state& nd, node_feed& nf, std::unique_ptr<::ddb::feed> engine);
   void start_node(node_state& nd);
+  // The scenario's built-in extensions on this incarnation of a node's feed.
+  void load_extensions(node_state& nd, node_feed& nf);
   void start_swarm(node_state& nd);
   caf::actor start_peer(node_state& nd, connection_ptr conn, std::vector<hash_t> feeds,
                         caf::actor observer);
@@ -157,6 +161,9 @@ class world {
   std::vector<std::shared_ptr<probe>> probes_;
   std::vector<follower_metric> metrics_;
   std::map<int, uint64_t> writer_lengths_;
+  std::set<int> unopenable_;     // writers already reported as not reopenable
+  uint64_t extension_logs_ = 0;  // log lines of the scenario's extensions
+  uint64_t peer_ids_ = 0;        // peer actor ids, numbered per run
   bool healed_ = false;
   bool stopped_ = false;
 };

@@ -24,6 +24,7 @@ void run_seeds(const std::string& file, uint64_t count) {
                                              << violations_text(r));
     // Every follower of every feed converged, and the writers appended something.
     for (const auto& f : r.followers) {
+      if (f.sparse) continue;  // sparse readers have no convergence bound
       BOOST_TEST(f.converged_s >= 0, file << " seed " << seed << ": follower " << f.node);
     }
     for (uint64_t len : r.writer_lengths) BOOST_TEST(len > 0u);
