@@ -48,8 +48,8 @@ demo: build
 	bash scripts/demo.sh $(BUILD)/ddatabase
 
 bench: build interop-deps
-	bash bench/run.sh $(BUILD)
-	bash bench/sync.sh $(BUILD)
+	bash bench/run.sh $(abspath $(BUILD))
+	bash bench/sync.sh $(abspath $(BUILD))
 
 # Long simulator sweeps (not part of `make test`): every shipped scenario over SEEDS seeds, each
 # seed in its own process; then the 1,000-node smoke once. Failing seeds are listed; replay one

@@ -14,7 +14,7 @@ if [ $# -lt 1 ]; then
   echo "usage: $0 BUILD_DIR" >&2
   exit 2
 fi
-build_dir=$1
+build_dir=$(cd "$1" && pwd)  # the runs cd into temp dirs
 here=$(cd "$(dirname "$0")" && pwd)
 interop=${DDB_INTEROP_DIR:-$here/../tests/interop}
 ours_bin=$build_dir/ddatabase

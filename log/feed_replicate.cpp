@@ -142,8 +142,13 @@ status feed::flush_puts() {
   std::sort(runs.begin(), runs.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::pair<uint64_t, byte_buffer>> merged;
+  // Small neighbours are merged into one write; large blocks are written as they are (merging
+  // megabytes only copies them into fresh, page-faulting memory).
+  constexpr size_t merge_limit = 256 * 1024, small_block = 16 * 1024;
   for (auto& run : runs) {
-    if (!merged.empty() && merged.back().first + merged.back().second.size() == run.first) {
+    if (!merged.empty() && merged.back().first + merged.back().second.size() == run.first &&
+        run.second.size() < small_block &&
+        merged.back().second.size() + run.second.size() <= merge_limit) {
       auto& tail = merged.back().second;
       tail.insert(tail.end(), run.second.begin(), run.second.end());
     } else {

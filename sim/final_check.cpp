@@ -181,9 +181,7 @@ void world::heal_all() {
   for (auto& nd : nodes_) {
     for (auto& nf : nd.feeds) {
       if (!nf.storage) continue;
-      fault_config fc;
-      fc.seed = nd.r.next();
-      nf.storage->configure(fc);
+      nf.storage->configure(storage_config(nd));
     }
     if (!nd.up) restart(nd.id, false);
   }

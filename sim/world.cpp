@@ -170,9 +170,7 @@ node_feed* world::find(int n, int f, uint64_t inc) {
 status world::open_feed(node_state& nd, node_feed& nf) {
   const feed_keys& k = keys_[static_cast<size_t>(nf.feed)];
   if (!nf.storage) {
-    fault_config fc;
-    fc.seed = nd.r.next();
-    nf.storage = make_fault_injector(make_memory_env(), fc);
+    nf.storage = make_fault_injector(make_memory_env(), storage_config(nd));
   }
   std::unique_ptr<env> e = make_fault_env(nf.storage);
   if (nd.lying_sync) e = make_lying_env(std::move(e));
@@ -251,6 +249,20 @@ void world::load_extensions(node_state& nd, node_feed& nf) {
     }
     nd.peers.push_back(caf::actor_cast<caf::actor>(ext->actor));
   }
+}
+
+fault_config world::storage_config(node_state& nd) const {
+  fault_config fc;
+  fc.seed = nd.r.next();
+  bool may_crash = false;
+  for (const auto& f : sc_.faults) {
+    bool hits = f.node == nd.id && (f.kind == fault_kind::crash || f.kind == fault_kind::restart ||
+                                    f.kind == fault_kind::storage);
+    bool churned = f.kind == fault_kind::churn;  // any follower-only node
+    may_crash = may_crash || hits || churned;
+  }
+  fc.track_unsynced = may_crash;
+  return fc;
 }
 
 void world::start_node(node_state& nd) {
@@ -369,9 +381,7 @@ void world::restart(int n, bool wipe) {
   for (auto& nf : nd.feeds) {
     if (wipe) nf.storage.reset();
     if (nf.storage) {
-      fault_config fc;
-      fc.seed = nd.r.next();
-      nf.storage->configure(fc);
+      nf.storage->configure(storage_config(nd));
     }
   }
   core_.note("node " + std::to_string(n) + (wipe ? " restart (wiped)" : " restart"));

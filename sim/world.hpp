@@ -129,6 +129,9 @@ class world {
   status open_feed(node_state& nd, node_feed& nf);
   void spawn_feed_actors(node_state& nd, node_feed& nf, std::unique_ptr<::ddb::feed> engine);
   void start_node(node_state& nd);
+  // Storage settings of node `n` with a fresh seed. Undo records for a crash are only kept on
+  // nodes that a fault can crash (the others never need them: a crash is all they are for).
+  fault_config storage_config(node_state& nd) const;
   // The scenario's built-in extensions on this incarnation of a node's feed.
   void load_extensions(node_state& nd, node_feed& nf);
   void start_swarm(node_state& nd);

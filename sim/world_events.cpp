@@ -132,8 +132,7 @@ void world::apply_storage_fault(const fault_spec& f) {
   node_state& nd = nodes_[static_cast<size_t>(f.node)];
   if (!nd.up || nd.feeds.empty() || !nd.feeds[0].storage) return;
   node_feed& nf = nd.feeds[0];
-  fault_config fc;
-  fc.seed = nd.r.next();
+  fault_config fc = storage_config(nd);
   fc.fail_at_write = f.after_writes;
   int n = nd.id;
   auto crash_soon = [this, n] {
