@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "storage/env.hpp"
@@ -67,9 +68,13 @@ class posix_file final : public random_access_file {
       ssize_t w =
           ::pwrite(fd_, bytes.data + done, bytes.size - done, static_cast<off_t>(offset + done));
       if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return errno_status(errno, "write", path_);
+      if (w < 0) {
+        size_.reset();  // a partial write: ask the file again
+        return errno_status(errno, "write", path_);
+      }
       done += static_cast<size_t>(w);
     }
+    if (size_) size_ = std::max<uint64_t>(*size_, offset + bytes.size);
     return status::ok();
   }
 
@@ -92,16 +97,22 @@ class posix_file final : public random_access_file {
   status truncate(uint64_t size) override {
     DDB_TRY(check_open());
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+      size_.reset();
       return errno_status(errno, "truncate", path_);
     }
+    size_ = size;
     return status::ok();
   }
 
+  // Asked of the file once, then kept up to date by our own writes and truncates (a feed has
+  // one writer, and it is this process): saves an fstat on every tree read.
   result<uint64_t> size() override {
     DDB_TRY(check_open());
+    if (size_) return *size_;
     struct stat st {};
     if (::fstat(fd_, &st) != 0) return errno_status(errno, "stat", path_);
-    return static_cast<uint64_t>(st.st_size);
+    size_ = static_cast<uint64_t>(st.st_size);
+    return *size_;
   }
 
   status sync() override {
@@ -143,6 +154,7 @@ class posix_file final : public random_access_file {
 
   int fd_;
   std::string path_;
+  std::optional<uint64_t> size_;  // the file's size, once known
 };
 
 class file_env final : public env {
