@@ -5,6 +5,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/flat_tree.hpp"
+
 namespace ddb::crypto {
 
 namespace {
@@ -81,6 +83,14 @@ hash_t parent_hash(const tree_node& left, const tree_node& right) {
   hash_t out{};
   crypto_generichash(out.data(), out.size(), buf, sizeof buf, nullptr, 0);
   return out;
+}
+
+tree_node parent_node(const tree_node& a, const tree_node& b) {
+  tree_node up;
+  up.index = flat_tree::parent(a.index);
+  up.size = a.size + b.size;
+  up.hash = parent_hash(a, b);
+  return up;
 }
 
 hash_t tree_hash(const std::vector<tree_node>& roots) {

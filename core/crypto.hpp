@@ -19,6 +19,8 @@ bool init();
 hash_t leaf_hash(byte_view data);
 // H(0x01 ‖ u64be(left.size + right.size) ‖ left.hash ‖ right.hash); left has the lower index.
 hash_t parent_hash(const tree_node& left, const tree_node& right);
+// The parent node of two siblings (either order): its index, summed size and parent_hash.
+tree_node parent_node(const tree_node& a, const tree_node& b);
 // H(0x02 ‖ for each root: hash ‖ u64be(index) ‖ u64be(size))
 hash_t tree_hash(const std::vector<tree_node>& roots);
 // tree_hash(roots) ‖ u64be(length): the 40 bytes a feed signs.

@@ -57,12 +57,8 @@ void merkle_builder::append_hashed(const hash_t& leaf_hash, uint64_t size,
   while (roots_.size() > 1) {
     const tree_node& left = roots_[roots_.size() - 2];
     const tree_node& right = roots_.back();
-    uint64_t up = flat_tree::parent(left.index);
-    if (up != flat_tree::parent(right.index)) break;
-    tree_node parent;
-    parent.index = up;
-    parent.size = left.size + right.size;
-    parent.hash = crypto::parent_hash(left, right);
+    if (flat_tree::parent(left.index) != flat_tree::parent(right.index)) break;
+    tree_node parent = crypto::parent_node(left, right);
     roots_.pop_back();
     roots_.back() = parent;
     out_nodes.push_back(parent);

@@ -64,11 +64,7 @@ result<bool> verifier::climb(tree_node& top) {
       return false;
     }
     out_.nodes.push_back(top);
-    tree_node up;
-    up.index = flat_tree::parent(top.index);
-    up.size = top.size + other.size;
-    up.hash = crypto::parent_hash(top, other);
-    top = up;
+    top = crypto::parent_node(top, other);
   }
 }
 

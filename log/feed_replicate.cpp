@@ -123,13 +123,7 @@ status feed::check_consistent(const verified_data& v) {
                           "the signed tree of length " + std::to_string(v.signed_length) +
                               " does not link to our length " + std::to_string(length_));
       }
-      const tree_node& other = **sib;
-      bool left = cur.index < other.index;
-      tree_node up;
-      up.index = flat_tree::parent(cur.index);
-      up.size = cur.size + other.size;
-      up.hash = left ? crypto::parent_hash(cur, other) : crypto::parent_hash(other, cur);
-      cur = up;
+      cur = crypto::parent_node(cur, **sib);
     }
   }
   return status::ok();

@@ -143,7 +143,9 @@ class replicator {
   void request(peer_state& p, uint64_t index, bool hash);
   void send_wants(peer_state& p);
   void send_want(peer_state& p, uint64_t chunk);
-  void check_selections(bool downloaded = false);  // after a verified download: true
+  void check_selections(bool downloaded = false);
+  // Block `index` was skipped by the scans (reserved) and is still wanted: scan from it again.
+  void rescan_from(uint64_t index);  // after a verified download: true
   void check_done(peer_state& p);
   void release(peer_state& p);
   // output helpers

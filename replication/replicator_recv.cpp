@@ -175,9 +175,7 @@ void replicator::on_data(peer_state& p, wire::data_message& m) {
     reserved_.erase(m.index);
     // A hash-only answer stores no data: the block's data may still be wanted, and scans
     // skipped it while it was reserved.
-    if (!m.value) {
-      for (auto& [id, sel] : selections_) sel.scan_from = std::min(sel.scan_from, m.index);
-    }
+    if (!m.value) rescan_from(m.index);
   }
   put_item item;
   item.index = m.index;
@@ -198,7 +196,7 @@ void replicator::on_data(peer_state& p, wire::data_message& m) {
   status s = feed_.put(item, stored, hook);
   if (s.code() == errc::unlinked) {  // not the peer's fault: link first, then ask again
     link_needed_ = true;
-    for (auto& [id, sel] : selections_) sel.scan_from = std::min(sel.scan_from, m.index);
+    rescan_from(m.index);
     return fill(p);
   }
   if (!s)

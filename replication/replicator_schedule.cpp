@@ -129,6 +129,10 @@ void replicator::send_wants(peer_state& p) {
   send_want(p, 0);  // always follow the start of the feed, as the reference
 }
 
+void replicator::rescan_from(uint64_t index) {
+  for (auto& [id, s] : selections_) s.scan_from = std::min(s.scan_from, index);
+}
+
 void replicator::check_selections(bool downloaded) {
   const uint64_t length = feed_.length();
   for (auto it = selections_.begin(); it != selections_.end();) {
