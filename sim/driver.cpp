@@ -32,7 +32,11 @@ uint64_t drain(core& c) {
   auto& sched = c.sched();
   uint64_t n = 0;
   while (sched.has_job()) {
-    if (auto* a = dynamic_cast<caf::abstract_actor*>(sched.jobs.front())) c.hash(a->id());
+    // Every actor job is a scheduled_actor (brokers included); no dynamic_cast on this path.
+    caf::resumable* job = sched.jobs.front();
+    auto kind = job->subtype();
+    if (kind == caf::resumable::scheduled_actor || kind == caf::resumable::io_actor)
+      c.hash(static_cast<caf::scheduled_actor*>(job)->id());
     sched.run_once();
     ++n;
   }

@@ -31,7 +31,7 @@ class sim_connection final : public connection {
 }  // namespace
 
 pipe::pipe(network& net, uint64_t id, int a, int b, std::function<void()> on_end)
-    : net_(net), id_(id), node_{a, b}, on_end_(std::move(on_end)) {
+    : net_(net), id_(id), node_{a, b}, rng_(net.link_rng(a, b)), on_end_(std::move(on_end)) {
   dir_[0].next_free = dir_[0].last_due = net.sim().now();
   dir_[1].next_free = dir_[1].last_due = net.sim().now();
 }
@@ -51,7 +51,7 @@ void pipe::attach(int side, caf::actor owner) {
 
 duration pipe::sample_latency(int side) {
   const link_model& m = net_.model(node_[side]);
-  rng& r = net_.link_rng(node_[0], node_[1]);
+  rng& r = rng_;
   duration lat = m.latency_min + net_.clog_extra(node_[0]) + net_.clog_extra(node_[1]);
   if (m.tail_chance > 0 && r.chance(m.tail_chance)) {
     double u = std::max(r.unit(), 1e-12);
@@ -91,7 +91,7 @@ void pipe::write(int side, byte_buffer bytes) {
   d.next_free = start + tx;
   time_point due = std::max(start + tx + sample_latency(side), d.last_due);
   d.last_due = due;
-  rng& r = net_.link_rng(node_[0], node_[1]);
+  rng& r = rng_;
   const link_model& m = net_.model(node_[side]);
   if (!d.pending.empty() && !d.pending.back().fin && d.stalled == 0 &&
       d.pending.back().due == due && r.chance(m.coalesce_chance)) {

@@ -9,6 +9,7 @@
 #include <caf/actor.hpp>
 
 #include "sim/network.hpp"
+#include "sim/rng.hpp"
 
 namespace ddb::sim {
 
@@ -62,6 +63,7 @@ class pipe : public std::enable_shared_from_this<pipe> {
   network& net_;
   uint64_t id_;
   int node_[2];
+  rng& rng_;  // the link's substream (network::link_rng; map entries stay put)
   direction dir_[2];
   end_state end_[2];
   bool closing_[2] = {false, false};

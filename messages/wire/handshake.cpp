@@ -18,24 +18,40 @@ status handshake_error(const std::string& why) {
 }
 }  // namespace
 
+xsalsa20_stream::xsalsa20_stream(const noise::key32& key, const stream_nonce& nonce) {
+  crypto_core_hsalsa20(subkey_.data(), nonce.data(), key.data(), nullptr);
+  std::copy(nonce.begin() + 16, nonce.end(), salsa_nonce_.begin());
+}
+
 xsalsa20_stream::~xsalsa20_stream() {
-  sodium_memzero(key_.data(), key_.size());
+  sodium_memzero(subkey_.data(), subkey_.size());
+  sodium_memzero(tail_.data(), tail_.size());
 }
 
 void xsalsa20_stream::apply(uint8_t* data, size_t n) {
   size_t in_block = offset_ % block;
   if (in_block != 0 && n > 0) {
-    uint8_t ks[block] = {};
-    crypto_stream_xsalsa20_xor_ic(ks, ks, block, nonce_.data(), offset_ / block, key_.data());
     size_t take = std::min(n, block - in_block);
-    for (size_t i = 0; i < take; ++i) data[i] ^= ks[in_block + i];
-    sodium_memzero(ks, sizeof ks);
+    for (size_t i = 0; i < take; ++i) data[i] ^= tail_[in_block + i];
     data += take;
     n -= take;
     offset_ += take;
   }
   if (n == 0) return;
-  crypto_stream_xsalsa20_xor_ic(data, data, n, nonce_.data(), offset_ / block, key_.data());
+  size_t whole = n - n % block;
+  if (whole > 0) {
+    crypto_stream_salsa20_xor_ic(data, data, whole, salsa_nonce_.data(), offset_ / block,
+                                 subkey_.data());
+    data += whole;
+    n -= whole;
+    offset_ += whole;
+  }
+  if (n == 0) return;
+  // The last, partial block: keep its keystream for the next call.
+  tail_.fill(0);
+  crypto_stream_salsa20_xor_ic(tail_.data(), tail_.data(), block, salsa_nonce_.data(),
+                               offset_ / block, subkey_.data());
+  for (size_t i = 0; i < n; ++i) data[i] ^= tail_[i];
   offset_ += n;
 }
 

@@ -22,7 +22,9 @@ using stream_nonce = std::array<uint8_t, stream_nonce_size>;
 // any split of the data gives the same bytes.
 class xsalsa20_stream {
  public:
-  xsalsa20_stream(const noise::key32& key, const stream_nonce& nonce) : key_(key), nonce_(nonce) {}
+  // Derives the XSalsa20 subkey (HSalsa20 of the key and the nonce's first 16 bytes) once; each
+  // apply() then runs plain Salsa20 under it, as XSalsa20 itself does per call.
+  xsalsa20_stream(const noise::key32& key, const stream_nonce& nonce);
   ~xsalsa20_stream();
   xsalsa20_stream(const xsalsa20_stream&) = delete;
   xsalsa20_stream& operator=(const xsalsa20_stream&) = delete;
@@ -34,8 +36,9 @@ class xsalsa20_stream {
   uint64_t offset() const { return offset_; }
 
  private:
-  noise::key32 key_;
-  stream_nonce nonce_;
+  noise::key32 subkey_;
+  std::array<uint8_t, 8> salsa_nonce_;
+  std::array<uint8_t, 64> tail_{};  // keystream of the block offset_ is inside, when mid-block
   uint64_t offset_ = 0;
 };
 
