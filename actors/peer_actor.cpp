@@ -11,6 +11,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/peer_messages.hpp"
+#include "messages/wire/varint.hpp"
 
 namespace ddb {
 
@@ -273,6 +274,9 @@ void on_send(self_ptr self, const hash_t& dkey, const wire_frames& frames) {
   auto& st = self->state;
   auto id = st.session->local_channel(dkey);
   if (!id) return;  // closed meanwhile
+  size_t bytes = 0;
+  for (const wire_frame& f : frames) bytes += f.body.size() + 2 * wire::max_varint_size;
+  st.session->reserve_output(bytes);
   for (const wire_frame& f : frames) st.session->send(*id, f.type, f.body);
   flush_output(self);
 }

@@ -58,6 +58,9 @@ struct put_item {
   std::optional<byte_buffer> value;
   std::vector<tree_node> nodes;
   std::optional<signature_t> signature;
+  // crypto::leaf_hash(*value) when the caller computed it already (feed::leaf_hashes hashes a
+  // batch of received blocks on two threads). REQUIRES: exactly that hash, or nullopt.
+  std::optional<hash_t> leaf_hash;
 };
 
 struct audit_report {
@@ -122,9 +125,12 @@ class feed {
   // Verifies a replicated block against what we trust (stored nodes or a signature by our key)
   // and stages it for writing; `stored` tells whether it was new. Nothing unverified is ever
   // staged. Staged puts become durable, as one batch, at flush_puts() (called by every read).
-  // `before_write` (optional) sees each verified block first; an error refuses it.
+  // `before_write` (optional) sees each verified block first; an error refuses it. A stored
+  // value is moved into the pending batch (item.value is then reset).
   using write_hook = std::function<status(uint64_t index, byte_view data)>;
-  status put(const put_item& item, bool& stored, const write_hook& before_write = {});
+  status put(put_item& item, bool& stored, const write_hook& before_write = {});
+  // out[i] = crypto::leaf_hash(blocks[i]); large batches on two threads (parallel_hashing).
+  void leaf_hashes(const std::vector<byte_view>& blocks, std::vector<hash_t>& out);
   status flush_puts();
   // The data bits of [start, start + 8 * n) as bytes, bit 0x80 first. REQUIRES: start % 8192 == 0.
   byte_buffer data_bits(uint64_t start, uint64_t n);
@@ -145,6 +151,8 @@ class feed {
   // A verified put's nodes against the stored tree: the same index with another hash is a
   // fork; a longer signed tree must link every current root (errc::unlinked otherwise).
   status check_consistent(const verified_data& v);
+  // A put's value (or hash-only answer) against its proof and what we trust.
+  result<verified_data> verify_put(const put_item& item);
   void rollback_append(uint64_t old_length, uint64_t count,
                        const std::vector<tree_node>& old_roots);
 
@@ -169,6 +177,7 @@ class feed {
   struct readahead {
     uint64_t start = 0;
     std::vector<byte_buffer> blocks;
+    std::vector<bool> taken;  // blocks[i] was moved out by get()
   };
   readahead ahead_;
   uint64_t last_get_ = UINT64_MAX;

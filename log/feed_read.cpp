@@ -31,7 +31,12 @@ result<byte_buffer> feed::get(uint64_t index) {
   const bool sequential = last_get_ != UINT64_MAX && index == last_get_ + 1;
   last_get_ = index;
   if (index >= ahead_.start && index - ahead_.start < ahead_.blocks.size()) {
-    return ahead_.blocks[index - ahead_.start];
+    // Each read-ahead block is handed out once, without a copy; asked again, it is read again.
+    const uint64_t at = index - ahead_.start;
+    if (!ahead_.taken[at]) {
+      ahead_.taken[at] = true;
+      return std::move(ahead_.blocks[at]);
+    }
   }
   if (sequential) {  // read the stored run that follows in one go
     constexpr uint64_t window = 64;
@@ -40,7 +45,9 @@ result<byte_buffer> feed::get(uint64_t index) {
     ahead_.blocks.clear();
     if (get_batch(index, end, ahead_.blocks)) {
       ahead_.start = index;
-      return ahead_.blocks[0];
+      ahead_.taken.assign(ahead_.blocks.size(), false);
+      ahead_.taken[0] = true;
+      return std::move(ahead_.blocks[0]);
     }
     ahead_.blocks.clear();
   }
@@ -69,10 +76,25 @@ status feed::get_batch(uint64_t start, uint64_t end, std::vector<byte_buffer>& o
     if (!nodes[i]) return make_error(errc::corruption, "a stored block has no leaf node");
     total += nodes[i]->size;
   }
-  byte_buffer data(total);
-  DDB_TRY(files_->read_data(*offset, data.size(), data.data()));
   out.reserve(end - start);
   uint64_t at = 0;
+  // Large blocks are read straight into their own buffers: reading the run into one buffer and
+  // splitting it would touch every byte twice more.
+  constexpr uint64_t direct_block = 16 * 1024;
+  if (total / (end - start) >= direct_block) {
+    for (size_t i = 0; i < nodes.size(); i += 2) {
+      byte_buffer& block = out.emplace_back(nodes[i]->size);
+      status read = files_->read_data(*offset + at, block.size(), block.data());
+      if (!read) {
+        out.clear();
+        return read;
+      }
+      at += block.size();
+    }
+    return status::ok();
+  }
+  byte_buffer data(total);
+  DDB_TRY(files_->read_data(*offset, data.size(), data.data()));
   for (size_t i = 0; i < nodes.size(); i += 2) {
     out.emplace_back(data.begin() + at, data.begin() + at + nodes[i]->size);
     at += nodes[i]->size;

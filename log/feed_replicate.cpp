@@ -38,7 +38,43 @@ result<proof_reply> feed::proof(uint64_t index, uint64_t digest, bool hash) {
   return out;
 }
 
-status feed::put(const put_item& item, bool& stored, const write_hook& before_write) {
+void feed::leaf_hashes(const std::vector<byte_view>& blocks, std::vector<hash_t>& out) {
+  uint64_t bytes = 0;
+  for (const byte_view& b : blocks) bytes += b.size;
+  // Handing half to the helper thread pays off from a few hundred KiB on.
+  constexpr uint64_t parallel_bytes = 256 * 1024;
+  if (opts_.parallel_hashing && blocks.size() >= 2 && bytes >= parallel_bytes) {
+    if (!hashers_) hashers_ = std::make_unique<hash_pool>();
+    hashers_->leaf_hashes(blocks, out);
+    return;
+  }
+  out.resize(blocks.size());
+  for (size_t i = 0; i < blocks.size(); ++i) out[i] = crypto::leaf_hash(blocks[i]);
+}
+
+result<verified_data> feed::verify_put(const put_item& item) {
+  trusted_lookup trusted = [this](uint64_t i) -> std::optional<tree_node> {
+    if (!tree_.get(i)) return std::nullopt;
+    auto n = require_node(i);
+    if (!n) return std::nullopt;
+    return *n;
+  };
+  if (!item.value) {
+    return verify_hash(item.index, item.nodes, item.signature, trusted, key_, opts_.crypto.verify);
+  }
+  if (!item.leaf_hash) {
+    return verify_data(item.index, byte_view(*item.value), item.nodes, item.signature, trusted,
+                       key_, opts_.crypto.verify);
+  }
+  // The leaf is hashed already: walk up from it as a hash-only proof starting at the leaf.
+  std::vector<tree_node> proof;
+  proof.reserve(item.nodes.size() + 1);
+  proof.push_back(tree_node{2 * item.index, item.value->size(), *item.leaf_hash});
+  proof.insert(proof.end(), item.nodes.begin(), item.nodes.end());
+  return verify_hash(item.index, proof, item.signature, trusted, key_, opts_.crypto.verify);
+}
+
+status feed::put(put_item& item, bool& stored, const write_hook& before_write) {
   stored = false;
   DDB_TRY(check_open());
   if (item.value && item.value->size() > max_block_size) {
@@ -46,16 +82,7 @@ status feed::put(const put_item& item, bool& stored, const write_hook& before_wr
   }
   if (item.value && bits_.get(item.index)) return status::ok();  // already stored
   if (!item.value && tree_.get(2 * item.index)) return status::ok();
-  trusted_lookup trusted = [this](uint64_t i) -> std::optional<tree_node> {
-    if (!tree_.get(i)) return std::nullopt;
-    auto n = require_node(i);
-    if (!n) return std::nullopt;
-    return *n;
-  };
-  auto verified = item.value ? verify_data(item.index, byte_view(*item.value), item.nodes,
-                                           item.signature, trusted, key_, opts_.crypto.verify)
-                             : verify_hash(item.index, item.nodes, item.signature, trusted, key_,
-                                           opts_.crypto.verify);
+  auto verified = verify_put(item);
   if (!verified) return verified.error();
   DDB_TRY(check_consistent(*verified));
   if (item.value && before_write) DDB_TRY(before_write(item.index, byte_view(*item.value)));
@@ -70,7 +97,8 @@ status feed::put(const put_item& item, bool& stored, const write_hook& before_wr
   if (item.value) {
     auto offset = data_offset(item.index);
     if (!offset) return offset.error();
-    staged_.data_runs.emplace_back(*offset, *item.value);
+    staged_.data_runs.emplace_back(*offset, std::move(*item.value));
+    item.value.reset();
     bits_.set(item.index, true);
     stored = true;
   }

@@ -125,14 +125,16 @@ class replicator {
 
  private:
   // messages (replicator_recv.cpp)
-  void on_message(peer_state& p, uint8_t type, byte_view body);
+  // `leaf`: the leaf hash of a Data value, when on_frames hashed it with its batch.
+  void on_message(peer_state& p, uint8_t type, result<wire::message>& decoded,
+                  const std::optional<hash_t>& leaf);
   void on_options(peer_state& p, const wire::options_message& m);
   void on_status(peer_state& p, const wire::status_message& m);
   void on_have(peer_state& p, const wire::have_message& m);
   void on_unhave(peer_state& p, const wire::unhave_message& m);
   void on_want(peer_state& p, const wire::want_message& m);
   void on_request(peer_state& p, const wire::request_message& m);
-  void on_data(peer_state& p, wire::data_message& m);
+  void on_data(peer_state& p, wire::data_message& m, const std::optional<hash_t>& leaf);
   void on_extension(peer_state& p, const wire::extension_message& m);
   void send_options(peer_state& p);
   // scheduling (replicator_schedule.cpp)

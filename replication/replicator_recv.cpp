@@ -7,10 +7,30 @@
 namespace ddb::replication {
 
 void replicator::on_frames(uint64_t peer, const wire_frames& frames) {
-  for (const wire_frame& f : frames) {
+  // Decode the whole batch first, so that the leaf hashes of its blocks are computed together
+  // (on two threads when the batch is large); verification then starts from those leaves.
+  std::vector<result<wire::message>> decoded;
+  decoded.reserve(frames.size());
+  std::vector<byte_view> values;
+  std::vector<size_t> owners;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    decoded.push_back(wire::decode_message(frames[i].type, byte_view(frames[i].body)));
+    auto* m = decoded.back() ? std::get_if<wire::data_message>(&*decoded.back()) : nullptr;
+    if (m && m->value && !feed_.writable()) {
+      values.emplace_back(*m->value);
+      owners.push_back(i);
+    }
+  }
+  std::vector<std::optional<hash_t>> leaves(frames.size());
+  if (!values.empty()) {
+    std::vector<hash_t> hashes;
+    feed_.leaf_hashes(values, hashes);
+    for (size_t k = 0; k < owners.size(); ++k) leaves[owners[k]] = hashes[k];
+  }
+  for (size_t i = 0; i < frames.size(); ++i) {
     peer_state* p = find(peer);  // a frame may have dropped the peer
     if (!p) return;
-    on_message(*p, f.type, byte_view(f.body));
+    on_message(*p, frames[i].type, decoded[i], leaves[i]);
   }
   if (peer_state* p = find(peer)) {
     fill(*p);
@@ -18,9 +38,9 @@ void replicator::on_frames(uint64_t peer, const wire_frames& frames) {
   }
 }
 
-void replicator::on_message(peer_state& p, uint8_t type, byte_view body) {
+void replicator::on_message(peer_state& p, uint8_t type, result<wire::message>& decoded,
+                            const std::optional<hash_t>& leaf) {
   using wire::message_type;
-  auto decoded = wire::decode_message(type, body);
   if (!decoded) return drop(p, "malformed message: " + decoded.error().message());
   switch (static_cast<message_type>(type)) {
     case message_type::options:
@@ -36,7 +56,7 @@ void replicator::on_message(peer_state& p, uint8_t type, byte_view body) {
     case message_type::request:
       return on_request(p, std::get<wire::request_message>(*decoded));
     case message_type::data:
-      return on_data(p, std::get<wire::data_message>(*decoded));
+      return on_data(p, std::get<wire::data_message>(*decoded), leaf);
     case message_type::extension:
       return on_extension(p, std::get<wire::extension_message>(*decoded));
     default:
@@ -164,7 +184,7 @@ void replicator::on_request(peer_state& p, const wire::request_message& m) {
   send(p, wire::message_type::data, d);
 }
 
-void replicator::on_data(peer_state& p, wire::data_message& m) {
+void replicator::on_data(peer_state& p, wire::data_message& m, const std::optional<hash_t>& leaf) {
   auto it = std::find_if(p.inflight.begin(), p.inflight.end(),
                          [&](const inflight_request& r) { return r.index == m.index; });
   const bool requested = it != p.inflight.end();
@@ -181,6 +201,7 @@ void replicator::on_data(peer_state& p, wire::data_message& m) {
   item.index = m.index;
   item.value = std::move(m.value);
   item.nodes = std::move(m.nodes);
+  item.leaf_hash = leaf;
   if (m.signature) {
     if (m.signature->size() != 64) return drop(p, "malformed signature");
     signature_t sig;
@@ -188,6 +209,7 @@ void replicator::on_data(peer_state& p, wire::data_message& m) {
     item.signature = sig;
   }
   const uint64_t before = feed_.length();
+  const uint64_t size = item.value ? item.value->size() : 0;
   bool stored = false;
   feed::write_hook hook;
   if (opts_.on_write) {
@@ -210,7 +232,6 @@ void replicator::on_data(peer_state& p, wire::data_message& m) {
     p.remote_length = std::max(p.remote_length, feed_.length());
   }
   if (!stored) return;
-  const uint64_t size = item.value->size();
   p.stats.downloaded_blocks++;
   p.stats.downloaded_bytes += size;
   totals_.downloaded_blocks++;

@@ -173,8 +173,8 @@ status session::on_message(uint64_t channel, uint8_t type, byte_view body) {
   }
   if (it->second.dropped) return status::ok();
   if (options_.validate_messages) {
-    auto m = wire::decode_message(type, body);
-    if (!m) return protocol_error("bad message: " + m.error().message());
+    status valid = wire::validate_message(type, body);
+    if (!valid) return protocol_error("bad message: " + valid.message());
   }
   events_.push_back(frame_event{channel, it->second.discovery_key, type, body.to_buffer()});
   return status::ok();

@@ -91,6 +91,8 @@ class session {
   byte_buffer take_output() { return std::move(out_); }
   bool has_output() const { return !out_.empty(); }
   std::vector<event> take_events() { return std::move(events_); }
+  // Makes room for `bytes` more output, so that a batch of frames is appended without regrowing.
+  void reserve_output(size_t bytes) { out_.reserve(out_.size() + bytes); }
 
   bool ready() const { return ready_; }  // handshake done (or none): channels may be used
   bool failed() const { return !error_.is_ok(); }

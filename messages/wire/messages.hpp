@@ -163,6 +163,8 @@ result<extension_message> decode_extension(byte_view body);
 
 // Decodes a frame body by its 4-bit type (0..15).
 result<message> decode_message(uint8_t type, byte_view body);
+// Whether decode_message(type, body) would succeed, without copying a Data value.
+status validate_message(uint8_t type, byte_view body);
 // The frame type of a message.
 uint8_t type_of(const message& m);
 

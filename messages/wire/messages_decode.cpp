@@ -6,6 +6,12 @@
 #include "messages/wire/proto.hpp"
 #include "messages/wire/varint.hpp"
 
+// GCC 12 reports a false maybe-uninitialized when a data_message with an optional value moves
+// into its result.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 namespace ddb::wire {
 
 using proto::reader;
@@ -214,13 +220,22 @@ result<cancel_message> decode_cancel(byte_view body) {
   return m;
 }
 
-result<data_message> decode_data(byte_view body) {
-  data_message m;
+namespace {
+
+// A Data body with its value and signature left in place (views into the body).
+struct data_view {
+  uint64_t index = 0;
+  std::optional<byte_view> value;
+  std::vector<tree_node> nodes;
+  std::optional<byte_view> signature;
+};
+
+status parse_data(byte_view body, data_view& m) {
   bool has_index = false;
   status st = for_each_field(body, [&](reader& r, uint32_t f, wire_type wt) -> status {
     if (f == 1) return seen(has_index, get_u64(r, wt, m.index));
-    if (f == 2) return get_opt_bytes(r, wt, m.value);
-    if (f == 4) return get_opt_bytes(r, wt, m.signature);
+    if (f == 2) return get_view(r, wt, m.value.emplace());
+    if (f == 4) return get_view(r, wt, m.signature.emplace());
     if (f != 3) return r.skip(wt);
     byte_view v;
     DDB_TRY(get_view(r, wt, v));
@@ -231,6 +246,19 @@ result<data_message> decode_data(byte_view body) {
   });
   if (!st) return st;
   if (!has_index) return proto::missing_field("Data", "index");
+  return status::ok();
+}
+
+}  // namespace
+
+result<data_message> decode_data(byte_view body) {
+  data_view v;
+  DDB_TRY(parse_data(body, v));
+  data_message m;
+  m.index = v.index;
+  if (v.value) m.value.emplace(v.value->begin(), v.value->end());
+  m.nodes = std::move(v.nodes);
+  if (v.signature) m.signature.emplace(v.signature->begin(), v.signature->end());
   return m;
 }
 
@@ -251,6 +279,15 @@ result<extension_message> decode_extension(byte_view body) {
   m.id = id->value;
   m.payload.assign(body.begin() + id->size, body.end());
   return m;
+}
+
+status validate_message(uint8_t type, byte_view body) {
+  if (type == static_cast<uint8_t>(message_type::data)) {
+    data_view v;  // large values are not copied just to be checked
+    return parse_data(body, v);
+  }
+  auto m = decode_message(type, body);
+  return m ? status::ok() : m.error();
 }
 
 namespace {

@@ -86,6 +86,12 @@ void encode(const cancel_message& m, byte_buffer& out) {
 }
 
 void encode(const data_message& m, byte_buffer& out) {
+  // One allocation: growing by doubling would copy a large value again (and fault in new pages).
+  constexpr size_t node_bound = 2 + 2 * max_varint_size + 2 + 32 + 2;  // tag, len, fields
+  size_t bound = 2 * (1 + max_varint_size) + m.nodes.size() * node_bound;
+  if (m.value) bound += 1 + max_varint_size + m.value->size();
+  if (m.signature) bound += 1 + max_varint_size + m.signature->size();
+  out.reserve(out.size() + bound);
   put_varint(out, 1, m.index);
   put_opt_bytes(out, 2, m.value);
   byte_buffer node;
