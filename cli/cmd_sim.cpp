@@ -22,6 +22,7 @@ struct sim_args {
   bool json = false;
   bool shrink = false;
   bool verbose = false;
+  bool floor = false;
   std::string out;  // --shrink: where the reproducer goes
   int max_runs = 200;
 };
@@ -63,6 +64,7 @@ int run_sim(const sim_args& a) {
   uint64_t seed = a.seed ? *a.seed : std::random_device{}();
   sim::run_options ro;
   ro.verbose = a.verbose;
+  ro.floor = a.floor;
   auto r = sim::run_scenario(*sc, seed, ro);
   if (a.shrink && r.result != sim::outcome::ok) {
     std::cerr << "shrinking seed " << seed << " (" << sim::to_string(r.result) << ")...\n";
@@ -91,6 +93,8 @@ void add_sim(CLI::App& app, runner& run) {
   cmd->add_option("--seeds", a->seeds, "sweep seeds A..B and report failures");
   cmd->add_flag("--json", a->json, "one JSON object");
   cmd->add_flag("--verbose", a->verbose, "print every trace event on stderr as it happens");
+  cmd->add_flag("--floor", a->floor,
+                "also measure CAF's own cost per actor activation and the speed it allows");
   cmd->add_flag("--shrink", a->shrink, "shrink a failing run to a minimal scenario");
   cmd->add_option("--out", a->out, "--shrink: also write the reproducer YAML here");
   cmd->add_option("--max-runs", a->max_runs, "--shrink: at most this many candidate runs");

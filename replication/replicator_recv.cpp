@@ -144,7 +144,12 @@ void replicator::on_want(peer_state& p, const wire::want_message& m) {
   wire::have_message h;
   h.start = m.start;
   h.length = len;
-  h.bitfield = wire::rle::encode(byte_view(feed_.data_bits(m.start, len / 8)));
+  // As the reference's bitfield.compress: only up to the bits we can have (our length); the
+  // rest of the range is zero and the decoder pads it, so a new feed does not copy and scan a
+  // mostly empty megabit per Want.
+  uint64_t bits = len;
+  if (m.start + len > length) bits = m.start < length ? length - m.start : 1;
+  h.bitfield = wire::rle::encode(byte_view(feed_.data_bits(m.start, (bits + 7) / 8)));
   send(p, wire::message_type::have, h);
 }
 

@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "sim/floor.hpp"
 #include "sim/world.hpp"
 
 #ifndef DDB_GIT_COMMIT
@@ -122,6 +123,7 @@ run_report run_scenario(const scenario& sc, uint64_t seed, const run_options& op
   }
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   r.peak_rss_kb = peak_rss_kb();
+  if (opts.floor) r.floor_ns = measure_dispatch_floor().ns_per_activation();
   return r;
 }
 
@@ -151,6 +153,10 @@ std::string to_json(const run_report& r) {
   j["peak_queued_bytes"] = r.peak_queued;
   j["peak_mailbox"] = r.peak_mailbox;
   j["peak_rss_kb"] = r.peak_rss_kb;
+  if (r.floor_ns > 0) {
+    j["dispatch_floor_ns"] = r.floor_ns;
+    j["floor_speedup"] = r.sim_seconds / (static_cast<double>(r.activations) * r.floor_ns * 1e-9);
+  }
   j["forks_detected"] = r.forks;
   j["extension_log_lines"] = r.extension_logs;
   j["writer_lengths"] = r.writer_lengths;
@@ -189,6 +195,14 @@ std::string to_text(const run_report& r) {
                 r.wall_seconds > 0 ? static_cast<double>(r.activations) / r.wall_seconds : 0,
                 r.nodes, static_cast<unsigned long long>(r.peak_rss_kb));
   out += buf;
+  if (r.floor_ns > 0) {
+    std::snprintf(buf, sizeof buf,
+                  "dispatch floor: %.0f ns per activation here, so at most %.0fx real time for "
+                  "this run's activations\n",
+                  r.floor_ns,
+                  r.sim_seconds / (static_cast<double>(r.activations) * r.floor_ns * 1e-9));
+    out += buf;
+  }
   std::snprintf(buf, sizeof buf,
                 "network: %llu bytes in %llu chunks, %llu connections, %llu resets, %llu "
                 "overflows; peak mailbox %zu; forks detected %llu\n",

@@ -36,6 +36,8 @@ struct run_report {
   uint64_t forks = 0;
   uint64_t extension_logs = 0;  // log lines the scenario's extensions wrote
   uint64_t peak_rss_kb = 0;
+  // --floor: CAF's own cost per activation here (sim/floor.hpp), 0 when not measured.
+  double floor_ns = 0;
   std::vector<follower_report> followers;
   std::vector<uint64_t> writer_lengths;
   int nodes = 0;
@@ -43,6 +45,7 @@ struct run_report {
 
 struct run_options {
   bool verbose = false;  // every trace event on stderr as it happens
+  bool floor = false;    // also measure the dispatch floor (after the run, not in its time)
 };
 
 // Runs one scenario with one seed in this process (exceptions become outcome::crash).

@@ -21,6 +21,13 @@
 namespace ddb::sim {
 
 namespace {
+// The key of world::verified_: message, signature and public key, concatenated.
+std::string signature_key(byte_view msg, const signature_t& sig, const public_key& pk) {
+  std::string key(reinterpret_cast<const char*>(msg.data), msg.size);
+  key.append(reinterpret_cast<const char*>(sig.data()), sig.size());
+  key.append(reinterpret_cast<const char*>(pk.data()), pk.size());
+  return key;
+}
 
 template <class T>
 bool contains(const std::vector<T>& v, const T& x) {
@@ -183,12 +190,20 @@ status world::open_feed(node_state& nd, node_feed& nf) {
     o.crypto.verify = [](byte_view, const signature_t&, const public_key&) { return true; };
   } else {
     o.crypto.verify = [this](byte_view msg, const signature_t& sig, const public_key& pk) {
-      std::string key(reinterpret_cast<const char*>(msg.data), msg.size);
-      key.append(reinterpret_cast<const char*>(sig.data()), sig.size());
-      key.append(reinterpret_cast<const char*>(pk.data()), pk.size());
+      std::string key = signature_key(msg, sig, pk);
       auto it = verified_.find(key);
       if (it == verified_.end()) it = verified_.emplace(key, crypto::verify(msg, sig, pk)).first;
       return it->second;
+    };
+  }
+  if (writes) {
+    // A signature libsodium just made with the secret key verifies under its public key: record
+    // it, so no node (the writer included) runs Ed25519 verification on it again. A corrupted
+    // signature, another key's, or another message is a different entry and is still checked.
+    o.crypto.sign = [this](byte_view msg, const secret_key& sk) -> result<signature_t> {
+      signature_t sig = crypto::sign(msg, sk);
+      verified_.emplace(signature_key(msg, sig, crypto::public_key_of(sk)), true);
+      return sig;
     };
   }
   auto f = feed::open(std::move(e), o);

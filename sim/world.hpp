@@ -159,7 +159,8 @@ class world {
   std::map<std::pair<int, int>, std::vector<std::pair<duration, uint64_t>>> sync_log_;
   // Signature checks shared by every honest node: (message, signature, key) -> the real
   // Ed25519 result, computed once. Many followers check the same signed roots; the answer is
-  // the same, so only the first pays (run time only: nothing observable changes).
+  // the same, so only the first pays (run time only: nothing observable changes). Signatures
+  // the writers make are entered as they are made (they verify by construction).
   std::unordered_map<std::string, bool> verified_;
   std::vector<std::shared_ptr<probe>> probes_;
   std::vector<follower_metric> metrics_;
