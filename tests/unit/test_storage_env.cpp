@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <random>
 #include <string>
 
 #include "storage/env.hpp"
@@ -125,6 +126,61 @@ BOOST_AUTO_TEST_CASE(truncate_shrinks_and_grows) {
     BOOST_TEST(read_all(*f) == want);
     BOOST_TEST(f->sync().is_ok());
   });
+}
+
+// Random writes, erases, truncates and reads across the memory env's segment boundaries (4 KiB,
+// 12 KiB, 28 KiB, ...) against a plain byte vector; every read and size must match.
+BOOST_AUTO_TEST_CASE(memory_file_matches_a_flat_model) {
+  const uint64_t seed = 20261127;
+  BOOST_TEST_MESSAGE("seed " << seed);
+  std::mt19937_64 rng(seed);
+  auto e = make_memory_env();
+  auto f = must_open(*e, "data");
+  byte_buffer model;
+  auto pick = [&](uint64_t n) { return n == 0 ? 0 : rng() % n; };
+  for (int step = 0; step < 3000; ++step) {
+    uint64_t limit = 300000;
+    uint64_t offset = pick(limit);
+    uint64_t n = pick(step % 10 == 0 ? 70000 : 700);
+    switch (rng() % 6) {
+      case 0:
+      case 1: {
+        byte_buffer bytes(n);
+        for (auto& b : bytes) b = static_cast<uint8_t>(rng() | 1);
+        BOOST_REQUIRE(f->write(offset, bytes).is_ok());
+        if (n > 0 && offset + n > model.size()) model.resize(offset + n, 0);
+        std::copy(bytes.begin(), bytes.end(), model.begin() + static_cast<long>(offset));
+        break;
+      }
+      case 2: {
+        BOOST_REQUIRE(f->erase(offset, n).is_ok());
+        if (offset < model.size()) {
+          uint64_t end = std::min<uint64_t>(model.size(), offset + n);
+          std::fill(model.begin() + static_cast<long>(offset),
+                    model.begin() + static_cast<long>(end), 0);
+        }
+        break;
+      }
+      case 3: {
+        if (rng() % 4 != 0) break;  // truncate rarely, so the file gets large
+        uint64_t size = pick(model.size() + 5000);
+        BOOST_REQUIRE(f->truncate(size).is_ok());
+        model.resize(size, 0);
+        break;
+      }
+      default: {
+        uint64_t at = pick(model.size() + 1);
+        uint64_t len = pick(model.size() - at + 1);
+        byte_buffer got(len);
+        BOOST_REQUIRE(f->read(at, len, got.data()).is_ok());
+        if (!std::equal(got.begin(), got.end(), model.begin() + static_cast<long>(at)))
+          BOOST_FAIL("step " << step << ": read of " << len << " at " << at << " differs");
+        break;
+      }
+    }
+    BOOST_REQUIRE_EQUAL(*f->size(), model.size());
+  }
+  BOOST_TEST(read_all(*f) == model);
 }
 
 BOOST_AUTO_TEST_CASE(open_without_create_and_exists) {
