@@ -18,6 +18,8 @@ void add_audit(CLI::App& app, runner& run);
 void add_bench(CLI::App& app, runner& run);
 void add_serve(CLI::App& app, runner& run);
 void add_clone(CLI::App& app, runner& run);
+// `ddatabase sim ...`: re-executes once with glibc's heap on huge pages (cli/huge_pages.cpp).
+void prefer_huge_pages(int argc, char** argv);
 void add_sim(CLI::App& app, runner& run);
 void add_node(CLI::App& app, runner& run);
 

@@ -22,6 +22,7 @@ void tune_malloc() {
 }
 
 int main(int argc, char** argv) {
+  ddb::cli::prefer_huge_pages(argc, argv);
   tune_malloc();
   CLI::App app{"ddatabase: a secure, distributed append-only log"};
   app.require_subcommand(1);
