@@ -21,6 +21,7 @@
 #include "core/crypto.hpp"
 #include "log/feed.hpp"
 #include "storage/env.hpp"
+#include "tests/support/hex.hpp"
 #include "tests/support/node.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -38,14 +39,6 @@ using nlohmann::json;
 
 inline constexpr auto script_timeout = std::chrono::seconds(300);
 
-#define SKIP_WITHOUT_REFERENCE()                                                            \
-  do {                                                                                      \
-    if (!reference_available()) {                                                           \
-      BOOST_TEST_MESSAGE("reference not installed (cd tests/interop && npm ci): skipping"); \
-      return;                                                                               \
-    }                                                                                       \
-  } while (0)
-
 inline std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   BOOST_REQUIRE_MESSAGE(f, "cannot read " << path);
@@ -56,16 +49,6 @@ inline std::string slurp(const std::string& path) {
 
 inline json fixture_json() {
   return json::parse(slurp(fixtures_dir() + "/abcdef.json"));
-}
-
-template <size_t N>
-inline std::array<uint8_t, N> unhex_array(const std::string& hex) {
-  byte_buffer b;
-  BOOST_REQUIRE(from_hex(hex, b));
-  BOOST_REQUIRE_EQUAL(b.size(), N);
-  std::array<uint8_t, N> out{};
-  std::copy(b.begin(), b.end(), out.begin());
-  return out;
 }
 
 inline std::string hex(byte_view b) {
@@ -96,8 +79,8 @@ inline std::unique_ptr<feed> open_feed(const std::string& dir, feed_options opts
 
 inline feed_options fixture_options(const json& j) {
   feed_options o;
-  o.key = unhex_array<32>(j["publicKey"].get<std::string>());
-  o.secret_key = unhex_array<64>(j["secretKey"].get<std::string>());
+  o.key = hex_array<32>(j["publicKey"].get<std::string>());
+  o.secret_key = hex_array<64>(j["secretKey"].get<std::string>());
   return o;
 }
 

@@ -18,7 +18,7 @@ BOOST_AUTO_TEST_CASE(single_appends_are_byte_exact) {
   auto f = open_feed(dir, fixture_options(j));
   BOOST_CHECK_EQUAL(hex(f->key()), j["publicKey"].get<std::string>());
   BOOST_CHECK_EQUAL(hex(f->discovery_key()), j["discoveryKey"].get<std::string>());
-  const auto sk = unhex_array<64>(j["secretKey"].get<std::string>());
+  const auto sk = hex_array<64>(j["secretKey"].get<std::string>());
 
   const auto& lengths = j["lengths"];
   BOOST_REQUIRE_EQUAL(lengths.size(), 6u);

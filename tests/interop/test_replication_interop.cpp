@@ -38,14 +38,6 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-#define SKIP_WITHOUT_REFERENCE()                                                            \
-  do {                                                                                      \
-    if (!reference_available()) {                                                           \
-      BOOST_TEST_MESSAGE("reference not installed (cd tests/interop && npm ci): skipping"); \
-      return;                                                                               \
-    }                                                                                       \
-  } while (0)
-
 // Runs our CLI to completion.
 run_result cli(const std::vector<std::string>& args, milliseconds timeout = seconds(120),
                const std::string& stdin_text = "") {

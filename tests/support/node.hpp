@@ -78,6 +78,15 @@ inline bool reference_available() {
   return run({node_binary(), "--version"}, o).ok();
 }
 
+// In a Boost.Test case: return early (with a message) when the reference is not installed.
+#define SKIP_WITHOUT_REFERENCE()                                                            \
+  do {                                                                                      \
+    if (!::ddb::test::reference_available()) {                                              \
+      BOOST_TEST_MESSAGE("reference not installed (cd tests/interop && npm ci): skipping"); \
+      return;                                                                               \
+    }                                                                                       \
+  } while (0)
+
 struct script_result {
   run_result proc;
   nlohmann::json json;  // the last non-empty stdout line parsed; null if none or not JSON

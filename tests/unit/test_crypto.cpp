@@ -6,6 +6,7 @@
 
 #include "core/crypto.hpp"
 #include "core/types.hpp"
+#include "tests/support/hex.hpp"
 
 // Expected values are fixtures pinned from the reference package (@ddatabase/crypto,
 // hypercore-crypto, merkle-tree-stream); regenerate with tests/unit/gen/crypto_vectors.js.
@@ -18,18 +19,8 @@ struct init_fixture {
 };
 BOOST_TEST_GLOBAL_FIXTURE(init_fixture);
 
-template <size_t N>
-std::array<uint8_t, N> from_hex_array(std::string_view hex) {
-  byte_buffer buf;
-  BOOST_REQUIRE(from_hex(hex, buf));
-  BOOST_REQUIRE_EQUAL(buf.size(), N);
-  std::array<uint8_t, N> out{};
-  std::copy(buf.begin(), buf.end(), out.begin());
-  return out;
-}
-
 tree_node node(uint64_t index, uint64_t size, std::string_view hash_hex) {
-  return tree_node{index, size, from_hex_array<32>(hash_hex)};
+  return tree_node{index, size, ddb::test::hex_array<32>(hash_hex)};
 }
 
 std::array<uint8_t, 32> fixed_seed() {
@@ -91,7 +82,7 @@ BOOST_AUTO_TEST_CASE(tree_hash_and_signable) {
 }
 
 BOOST_AUTO_TEST_CASE(discovery_keys) {
-  public_key pk = from_hex_array<32>(public_key_hex);
+  public_key pk = ddb::test::hex_array<32>(public_key_hex);
   BOOST_TEST(to_hex(crypto::discovery_key(pk)) == discovery_ddatabase);
   BOOST_TEST(to_hex(crypto::discovery_key(pk, "ddatabase")) == discovery_ddatabase);
   BOOST_TEST(to_hex(crypto::discovery_key(pk, "hypercore")) == discovery_hypercore);
@@ -119,7 +110,7 @@ BOOST_AUTO_TEST_CASE(signatures_match_reference) {
 
 BOOST_AUTO_TEST_CASE(verify_roots_and_compat) {
   crypto::key_pair kp = crypto::key_pair_from_seed(fixed_seed());
-  signature_t sig = from_hex_array<64>(sign_signable_af);
+  signature_t sig = ddb::test::hex_array<64>(sign_signable_af);
   BOOST_TEST(crypto::verify_roots(roots_af(), 6, sig, kp.public_key));
   BOOST_TEST(!crypto::verify_roots(roots_af(), 5, sig, kp.public_key));
   // hypercore 8 era: the signature covers the 32-byte tree hash alone.
@@ -137,7 +128,7 @@ BOOST_AUTO_TEST_CASE(verify_hook_is_used) {
     sizes.push_back(m.size);
     return false;
   };
-  signature_t sig = from_hex_array<64>(sign_signable_af);
+  signature_t sig = ddb::test::hex_array<64>(sign_signable_af);
   BOOST_TEST(!crypto::verify_roots(roots_af(), 6, sig, kp.public_key, hook));
   BOOST_TEST(sizes == (std::vector<size_t>{40, 32}), boost::test_tools::per_element());
   crypto::verify_fn yes = [](byte_view, const signature_t&, const public_key&) { return true; };

@@ -14,6 +14,7 @@
 #include "core/flat_tree.hpp"
 #include "core/merkle.hpp"
 #include "core/proof_verify.hpp"
+#include "tests/support/hex.hpp"
 
 namespace ddb {
 std::ostream& operator<<(std::ostream& os, errc code) {
@@ -187,16 +188,6 @@ tree_node to_node(const pinned_node& p) {
   BOOST_REQUIRE_EQUAL(h.size(), 32u);
   std::copy(h.begin(), h.end(), n.hash.begin());
   return n;
-}
-
-template <size_t N>
-std::array<uint8_t, N> hex_array(std::string_view hex) {
-  byte_buffer b;
-  BOOST_REQUIRE(from_hex(hex, b));
-  BOOST_REQUIRE_EQUAL(b.size(), N);
-  std::array<uint8_t, N> out{};
-  std::copy(b.begin(), b.end(), out.begin());
-  return out;
 }
 
 }  // namespace
@@ -488,8 +479,8 @@ BOOST_AUTO_TEST_CASE(seeded_random_proofs) {
 }
 
 BOOST_AUTO_TEST_CASE(reference_proofs_verify) {
-  const public_key key = hex_array<32>(reference_key);
-  const signature_t sig = hex_array<64>(reference_signature_11);
+  const public_key key = test::hex_array<32>(reference_key);
+  const signature_t sig = test::hex_array<64>(reference_signature_11);
   for (const reference_proof& rp : reference_proofs) {
     BOOST_TEST_CONTEXT("block " << rp.block << (rp.has_value ? " value" : " hash")) {
       std::vector<tree_node> proof;
