@@ -82,7 +82,10 @@ sed -i -E 's/^(  listen: 127\.0\.0\.1:)[0-9]+/\10/' "$dir"/*.yaml
 deathsig=()
 command -v setpriv >/dev/null && deathsig=(setpriv --pdeathsig TERM --)
 start() {
-  "${deathsig[@]}" "$bin" node --config "$dir/$1.yaml" >"$dir/$1.log" 2>&1 &
+  # The log exists before the node starts: under load the background child may not have opened
+  # it yet when the loop below first reads it (and a failed read would end the script).
+  : >"$dir/$1.log"
+  "${deathsig[@]}" "$bin" node --config "$dir/$1.yaml" >>"$dir/$1.log" 2>&1 &
   pids+=($!)
   address=""
   for _ in $(seq 200); do
