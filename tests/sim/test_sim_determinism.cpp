@@ -62,10 +62,17 @@ BOOST_AUTO_TEST_CASE(cli_replays_a_seed) {
   BOOST_REQUIRE(bin != nullptr);
   std::string file = (scenario_dir() / "partitioned_mesh.yaml").string();
   std::vector<nlohmann::json> runs;
+  // The first run re-executes with huge pages where the machine has them (cli/huge_pages.cpp),
+  // the second keeps normal pages and also measures the dispatch floor: the same run either way.
   for (int i = 0; i < 2; ++i) {
     ddb::test::run_options opts;
     opts.timeout = std::chrono::seconds(120);
-    auto r = ddb::test::run({bin, "sim", file, "--seed", "1234", "--json"}, opts);
+    std::vector<std::string> argv{bin, "sim", file, "--seed", "1234", "--json"};
+    if (i == 1) {
+      opts.env.push_back("DDB_SIM_SMALL_PAGES=1");
+      argv.push_back("--floor");
+    }
+    auto r = ddb::test::run(argv, opts);
     BOOST_REQUIRE_MESSAGE(r.ok(), r.describe() << "\n" << r.err);
     runs.push_back(nlohmann::json::parse(r.out));
   }
@@ -73,6 +80,9 @@ BOOST_AUTO_TEST_CASE(cli_replays_a_seed) {
   BOOST_TEST(runs[0]["trace"] == runs[1]["trace"]);
   BOOST_TEST(runs[0]["trace"].get<std::string>().size() == 16u);
   BOOST_TEST(runs[0].contains("commit"));
+  BOOST_TEST(!runs[0].contains("dispatch_floor_ns"));
+  BOOST_TEST(runs[1]["dispatch_floor_ns"].get<double>() > 0);
+  BOOST_TEST(runs[1]["floor_speedup"].get<double>() > 0);
   // In-process and CLI runs of one seed agree.
   run_report here = run_scenario(shipped("partitioned_mesh.yaml"), 1234);
   char hex[17];
