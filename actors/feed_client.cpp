@@ -99,6 +99,9 @@ result<feed_info> feed_client::info() {
 status feed_client::subscribe(const caf::actor& subscriber) {
   return call_void(ddb_sub_atom_v, subscriber);
 }
+status feed_client::unsubscribe(const caf::actor& subscriber) {
+  return call_void(ddb_unsub_atom_v, subscriber);
+}
 result<uint64_t> feed_client::download(download_request r) {
   return call<uint64_t>(ddb_dload_atom_v, std::move(r));
 }

@@ -53,6 +53,7 @@ class feed_client {
   result<audit_reply> audit();
   result<feed_info> info();
   status subscribe(const caf::actor& subscriber);
+  status unsubscribe(const caf::actor& subscriber);
 
   // Replication (peers attach through peer actors).
   // Registers a download and returns its id; wait_download blocks until it is complete.

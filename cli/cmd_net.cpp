@@ -86,6 +86,13 @@ int run_clone(caf::actor_system& sys, const clone_args& a) {
   if (!feed) return fail(feed.error());
   caf::scoped_actor self{sys};
   feed->subscribe(caf::actor_cast<caf::actor>(self));
+  // Progress comes from the feed's transfer counters, polled: a subscription would make the feed
+  // actor (the clone's busiest stage) send this thread one event per downloaded block.
+  auto counts = [&]() -> transfer_counts {
+    auto st = feed->stats();
+    return st ? st->totals : transfer_counts{};
+  };
+  const transfer_counts base = counts();  // everything downloaded from here on, as before
 
   net_host_options ho;
   ho.noise_keys = net_host::random_keys();
@@ -101,6 +108,7 @@ int run_clone(caf::actor_system& sys, const clone_args& a) {
   status d = dialed.get_future().get();
   if (!d) return fail(d);
   if (status s = wait_peer_open(self, std::chrono::seconds(30)); !s) return fail(s);
+  (void)feed->unsubscribe(caf::actor_cast<caf::actor>(self));  // the counters tell the rest
 
   uint64_t target = a.end.value_or(UINT64_MAX);
   if (!a.end && !a.live) {
@@ -128,26 +136,24 @@ int run_clone(caf::actor_system& sys, const clone_args& a) {
   progress bar(!a.json);
   uint64_t blocks = 0, bytes = 0;
   auto elapsed = [&] { return std::chrono::duration<double>(clock_type::now() - t0).count(); };
-  auto on_event = [&](ddb_event_atom, const feed_event& ev) {
-    if (ev.type == feed_event_type::download) {
-      ++blocks;
-      bytes += ev.bytes;
+  auto poll = [&] {
+    transfer_counts now = counts();
+    blocks = now.downloaded_blocks - base.downloaded_blocks;
+    bytes = now.downloaded_bytes - base.downloaded_bytes;
+    uint64_t total = target;
+    if (total == UINT64_MAX) {
+      auto info = feed->info();
+      total = info ? info->length : 0;
     }
-    uint64_t total = target == UINT64_MAX ? ev.length : target;
     bar.update(blocks, total, bytes, elapsed());
   };
   while (true) {
-    if (!a.live && waiter.wait_for(std::chrono::seconds(0)) == std::future_status::ready) break;
-    if (a.live && stop_requested(0)) break;
-    self->receive(
-        on_event, caf::after(std::chrono::milliseconds(50)) >> [] {});
+    if (!a.live && waiter.wait_for(std::chrono::milliseconds(50)) == std::future_status::ready)
+      break;
+    if (a.live && stop_requested(50)) break;
+    poll();
   }
-  // The feed publishes each download event before it completes the download, so the events
-  // still queued here belong to this run: count them too.
-  for (bool more = true; more;) {
-    self->receive(
-        on_event, caf::after(std::chrono::milliseconds(0)) >> [&] { more = false; });
-  }
+  poll();  // the counters are final once the download has completed
   bar.finish();
   if (!a.live) {
     status done = waiter.get();
