@@ -21,9 +21,13 @@
 namespace ddb::replication {
 
 struct replicator_options {
-  bool sparse = false;        // only download what get/download ask for
-  size_t max_requests = 128;  // requests in flight per peer
-  uint64_t seed = 1;          // spreads non-linear downloads over peers
+  bool sparse = false;  // only download what get/download ask for
+  // Requests in flight per peer: at most max_requests, and about max_inflight_bytes worth of
+  // blocks at the feed's average block size (128 while that size is not known yet). Small blocks
+  // need many in flight to cover a round trip; large ones fill it with few.
+  size_t max_requests = 512;
+  uint64_t max_inflight_bytes = 8 << 20;
+  uint64_t seed = 1;  // spreads non-linear downloads over peers
   // Called for every verified block before it is written; an error refuses the block.
   std::function<status(uint64_t index, byte_view data, uint64_t peer)> on_write;
 };
@@ -139,6 +143,7 @@ class replicator {
   void send_options(peer_state& p);
   // scheduling (replicator_schedule.cpp)
   void fill(peer_state& p);
+  size_t request_limit() const;  // requests in flight per peer (replicator_options)
   void fill_all();
   std::optional<std::pair<uint64_t, bool>> pick(peer_state& p);
   std::optional<uint64_t> pick_in(peer_state& p, selection& s);

@@ -20,9 +20,20 @@ void replicator::fill_all() {
   for (auto& [id, p] : peers_) fill(p);
 }
 
+size_t replicator::request_limit() const {
+  constexpr size_t unknown_size = 128;  // before the first signed length tells the block size
+  constexpr uint64_t at_least = 8;
+  const uint64_t length = feed_.length();
+  if (length == 0 || feed_.byte_length() == 0) return std::min(opts_.max_requests, unknown_size);
+  const uint64_t average = std::max<uint64_t>(1, feed_.byte_length() / length);
+  const uint64_t by_bytes = std::max(at_least, opts_.max_inflight_bytes / average);
+  return static_cast<size_t>(std::min<uint64_t>(opts_.max_requests, by_bytes));
+}
+
 void replicator::fill(peer_state& p) {
   if (!p.downloading || !p.remote_uploading || !p.remote_opened) return;
-  while (p.inflight.size() < opts_.max_requests) {
+  const size_t limit = request_limit();
+  while (p.inflight.size() < limit) {
     auto next = pick(p);
     if (!next) break;
     request(p, next->first, next->second);
@@ -88,7 +99,7 @@ std::optional<uint64_t> replicator::pick_in(peer_state& p, selection& s) {
     }
     return std::nullopt;
   };
-  if (s.linear || end - s.first_missing <= opts_.max_requests * 4) {
+  if (s.linear || end - s.first_missing <= request_limit() * 4) {
     uint64_t from = std::max(s.first_missing, s.scan_from);
     auto found = scan(from, end);
     if (found) s.scan_from = *found + 1;
