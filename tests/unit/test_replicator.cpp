@@ -31,6 +31,23 @@ std::unique_ptr<feed> open_feed(std::optional<public_key> key = std::nullopt) {
   return std::move(*f);
 }
 
+// A writer holding `blocks` and an empty clone of its feed, each with a replicator and the other
+// opened as its peer (the clone knows the writer as peer 1, the writer the clone as peer 2), for
+// tests that carry the frames between them by hand.
+template <class Blocks>
+std::pair<node, node> wired(const Blocks& blocks) {
+  node w{open_feed(), nullptr, {}};
+  BOOST_REQUIRE(w.f->append(blocks));
+  node c{open_feed(w.f->key()), nullptr, {}};
+  w.r = std::make_unique<replicator>(*w.f, replicator_options{});
+  c.r = std::make_unique<replicator>(*c.f, replicator_options{});
+  c.r->add_peer(1, peer_info{});
+  w.r->add_peer(2, peer_info{});
+  c.r->remote_open(1);
+  w.r->remote_open(2);
+  return {std::move(w), std::move(c)};
+}
+
 struct net {
   std::vector<node*> nodes;
   // link id -> (node a, node b); peer ids: on node a the peer is `2*link+1`, on b `2*link+2`.
@@ -226,15 +243,7 @@ BOOST_AUTO_TEST_CASE(chain_and_mesh_converge) {
 }
 
 BOOST_AUTO_TEST_CASE(tampered_data_is_never_written_and_peer_dropped) {
-  node w{open_feed(), nullptr, {}};
-  BOOST_REQUIRE(w.f->append(make_blocks(20, 40)));
-  node c{open_feed(w.f->key()), nullptr, {}};
-  w.r = std::make_unique<replicator>(*w.f, replicator_options{});
-  c.r = std::make_unique<replicator>(*c.f, replicator_options{});
-  c.r->add_peer(1, peer_info{});
-  w.r->add_peer(2, peer_info{});
-  c.r->remote_open(1);
-  w.r->remote_open(2);
+  auto [w, c] = wired(make_blocks(20, 40));
   bool dropped = false;
   for (int round = 0; round < 1000 && !dropped; ++round) {
     std::vector<outgoing> out;
@@ -260,16 +269,8 @@ BOOST_AUTO_TEST_CASE(tampered_data_is_never_written_and_peer_dropped) {
 BOOST_AUTO_TEST_CASE(large_blocks_hashed_as_a_batch_are_still_verified_one_by_one) {
   // Batches of 64 KiB blocks have their leaves hashed together (on two threads); a block altered
   // in the middle of such a batch is still refused and never written, and the rest is correct.
-  node w{open_feed(), nullptr, {}};
   auto blocks = make_blocks(24, 64 * 1024);
-  BOOST_REQUIRE(w.f->append(blocks));
-  node c{open_feed(w.f->key()), nullptr, {}};
-  w.r = std::make_unique<replicator>(*w.f, replicator_options{});
-  c.r = std::make_unique<replicator>(*c.f, replicator_options{});
-  c.r->add_peer(1, peer_info{});
-  w.r->add_peer(2, peer_info{});
-  c.r->remote_open(1);
-  w.r->remote_open(2);
+  auto [w, c] = wired(blocks);
   bool dropped = false;
   uint64_t corrupted = UINT64_MAX;
   size_t largest_batch = 0;
