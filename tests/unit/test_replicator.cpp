@@ -48,6 +48,28 @@ std::pair<node, node> wired(const Blocks& blocks) {
   return {std::move(w), std::move(c)};
 }
 
+// Carries frames from w to c (through `tamper`, which may alter them) and c's answers back,
+// until c drops w or nothing moves; returns whether c dropped w. For pairs made by wired().
+template <class Tamper>
+bool carry(node& w, node& c, Tamper tamper) {
+  for (int round = 0; round < 1000; ++round) {
+    std::vector<outgoing> out;
+    std::vector<replicator_event> ev;
+    w.r->take(out, ev);
+    for (auto& o : out) {
+      tamper(o.frames);
+      c.r->on_frames(1, o.frames);
+    }
+    c.r->take(out, ev);
+    for (const auto& e : ev) {
+      if (e.kind == event_kind::drop_peer) return true;
+    }
+    if (out.empty()) return false;
+    for (auto& o : out) w.r->on_frames(2, o.frames);
+  }
+  return false;
+}
+
 struct net {
   std::vector<node*> nodes;
   // link id -> (node a, node b); peer ids: on node a the peer is `2*link+1`, on b `2*link+2`.
@@ -244,22 +266,11 @@ BOOST_AUTO_TEST_CASE(chain_and_mesh_converge) {
 
 BOOST_AUTO_TEST_CASE(tampered_data_is_never_written_and_peer_dropped) {
   auto [w, c] = wired(make_blocks(20, 40));
-  bool dropped = false;
-  for (int round = 0; round < 1000 && !dropped; ++round) {
-    std::vector<outgoing> out;
-    std::vector<replicator_event> ev;
-    w.r->take(out, ev);
-    for (auto& o : out) {
-      for (auto& fr : o.frames) {
-        if (fr.type == 9) fr.body[fr.body.size() - 1] ^= 1;  // corrupt every Data message
-      }
-      c.r->on_frames(1, o.frames);
+  bool dropped = carry(w, c, [](std::vector<wire_frame>& frames) {
+    for (auto& fr : frames) {
+      if (fr.type == 9) fr.body[fr.body.size() - 1] ^= 1;  // corrupt every Data message
     }
-    c.r->take(out, ev);
-    for (const auto& e : ev) dropped |= e.kind == event_kind::drop_peer;
-    if (out.empty()) break;
-    for (auto& o : out) w.r->on_frames(2, o.frames);
-  }
+  });
   BOOST_TEST(dropped);
   BOOST_REQUIRE(c.f->flush_puts());
   BOOST_TEST(c.f->downloaded(0, 20) == 0u);
@@ -271,33 +282,22 @@ BOOST_AUTO_TEST_CASE(large_blocks_hashed_as_a_batch_are_still_verified_one_by_on
   // in the middle of such a batch is still refused and never written, and the rest is correct.
   auto blocks = make_blocks(24, 64 * 1024);
   auto [w, c] = wired(blocks);
-  bool dropped = false;
   uint64_t corrupted = UINT64_MAX;
   size_t largest_batch = 0;
-  for (int round = 0; round < 1000 && !dropped; ++round) {
-    std::vector<outgoing> out;
-    std::vector<replicator_event> ev;
-    w.r->take(out, ev);
-    for (auto& o : out) {
-      size_t data = 0;
-      for (auto& fr : o.frames) {
-        if (fr.type != 9) continue;
-        if (++data == 3 && corrupted == UINT64_MAX) {
-          auto m = wire::decode_data(byte_view(fr.body));
-          BOOST_REQUIRE(m);
-          BOOST_REQUIRE(m->value);
-          corrupted = m->index;
-          fr.body[fr.body.size() / 2] ^= 1;  // inside the value
-        }
+  bool dropped = carry(w, c, [&](std::vector<wire_frame>& frames) {
+    size_t data = 0;
+    for (auto& fr : frames) {
+      if (fr.type != 9) continue;
+      if (++data == 3 && corrupted == UINT64_MAX) {
+        auto m = wire::decode_data(byte_view(fr.body));
+        BOOST_REQUIRE(m);
+        BOOST_REQUIRE(m->value);
+        corrupted = m->index;
+        fr.body[fr.body.size() / 2] ^= 1;  // inside the value
       }
-      largest_batch = std::max(largest_batch, data);
-      c.r->on_frames(1, o.frames);
     }
-    c.r->take(out, ev);
-    for (const auto& e : ev) dropped |= e.kind == event_kind::drop_peer;
-    if (out.empty()) break;
-    for (auto& o : out) w.r->on_frames(2, o.frames);
-  }
+    largest_batch = std::max(largest_batch, data);
+  });
   BOOST_TEST(dropped);
   BOOST_TEST(largest_batch >= 3u);
   BOOST_REQUIRE(corrupted < 24u);
