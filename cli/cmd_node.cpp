@@ -178,9 +178,27 @@ void print_start(node& n, event_printer& out) {
   }
 }
 
+// A follow feed may name the key file its writer creates when it starts: wait (up to 30 s, or
+// until SIGINT/SIGTERM) for each such file before the node starts, which then only reads it.
+// Returns false when a stop signal came first. A file still missing, or a malformed one, is left
+// to node::start to report.
+bool wait_for_key_files(const node_config& cfg) {
+  auto deadline = clock_type::now() + std::chrono::seconds(30);
+  for (const feed_config& f : cfg.feeds) {
+    if (f.mode != feed_mode::follow) continue;
+    while (clock_type::now() < deadline) {
+      auto key = read_follow_key(f);
+      if (key || key.error().code() != errc::not_found) break;
+      if (stop_requested(100)) return false;
+    }
+  }
+  return true;
+}
+
 int run_node(caf::actor_system& sys, const node_args& a) {
   auto cfg = load_config_file(a.config);
   if (!cfg) return fail(cfg.error());
+  if (!wait_for_key_files(*cfg)) return 0;  // stopped before the node started
   caf::scoped_actor self{sys};
   event_printer out(cfg->name, a.json);
   uint64_t interval = cfg->status_interval_ms;

@@ -49,10 +49,10 @@ node::~node() {
 }
 
 result<std::unique_ptr<node>> node::start(caf::actor_system& sys, node_config config,
-                                          caf::actor observer, node_start_options opts) {
+                                          caf::actor observer) {
   std::unique_ptr<node> n(new node(sys, std::move(config), std::move(observer)));
   if (status s = n->load_keys(); !s) return s;
-  if (status s = n->open_feeds(opts); !s) return s;
+  if (status s = n->open_feeds(); !s) return s;
   if (status s = load_node_extensions(sys, n->config_, n->feeds_, n->observer_); !s) return s;
   n->net_ = make_asio_transport(n->io_.context());
   if (status s = n->start_discovery(); !s) return s;

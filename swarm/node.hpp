@@ -40,17 +40,12 @@ struct node_feed {
   caf::actor workload;  // the append workload (write feeds with `append`)
 };
 
-struct node_start_options {
-  // How long a follow feed waits for its key_file to appear (the writer creates it).
-  std::chrono::milliseconds key_wait{30000};
-};
-
 class node {
  public:
-  // Opens everything and starts listening and discovery; errors name the failing part.
+  // Opens everything and starts listening and discovery; errors name the failing part. A follow
+  // feed's key_file must exist by now (`ddatabase node` waits for it before starting the node).
   static result<std::unique_ptr<node>> start(caf::actor_system& sys, node_config config,
-                                             caf::actor observer = {},
-                                             node_start_options opts = {});
+                                             caf::actor observer = {});
   // Stops (see stop()).
   ~node();
   node(const node&) = delete;
@@ -70,7 +65,7 @@ class node {
  private:
   node(caf::actor_system& sys, node_config config, caf::actor observer);
   status load_keys();
-  status open_feeds(const node_start_options& opts);
+  status open_feeds();
   status start_discovery();
   status start_swarm();
   void start_workloads();

@@ -1,7 +1,6 @@
 // A node's feeds: open (write or follow), register, relay events, run append workloads.
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include <caf/all.hpp>
 
@@ -12,17 +11,6 @@
 namespace ddb {
 
 namespace {
-
-// Follow feeds name a key file the writer creates: wait for it.
-result<public_key> wait_follow_key(const feed_config& f, std::chrono::milliseconds wait) {
-  auto deadline = std::chrono::steady_clock::now() + wait;
-  while (true) {
-    auto key = read_follow_key(f);
-    if (key || key.error().code() != errc::not_found) return key;
-    if (std::chrono::steady_clock::now() >= deadline) return key;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-}
 
 caf::actor spawn_relay(caf::actor_system& sys, std::string name, caf::actor observer) {
   return sys.spawn([name, observer](caf::event_based_actor* self) -> caf::behavior {
@@ -98,8 +86,7 @@ caf::behavior workload_impl(workload_ptr self, feed_actor feed, std::string name
   return {[=](ddb_tmo_atom) { workload_step(self); }};
 }
 
-result<node_feed> open_feed(caf::actor_system& sys, const node_config& cfg, const feed_config& f,
-                            const node_start_options& opts) {
+result<node_feed> open_feed(caf::actor_system& sys, const node_config& cfg, const feed_config& f) {
   node_feed out;
   out.name = f.name;
   out.mode = f.mode;
@@ -107,7 +94,7 @@ result<node_feed> open_feed(caf::actor_system& sys, const node_config& cfg, cons
   fo.ns = cfg.ns;
   feed_actor_options ao;
   if (f.mode == feed_mode::follow) {
-    auto key = wait_follow_key(f, opts.key_wait);
+    auto key = read_follow_key(f);
     if (!key) return key.error();
     fo.key = *key;
     ao.replication.sparse = f.sparse;
@@ -133,9 +120,9 @@ result<node_feed> open_feed(caf::actor_system& sys, const node_config& cfg, cons
 
 }  // namespace
 
-status node::open_feeds(const node_start_options& opts) {
+status node::open_feeds() {
   for (const feed_config& f : config_.feeds) {
-    auto nf = open_feed(sys_, config_, f, opts);
+    auto nf = open_feed(sys_, config_, f);
     if (!nf) return make_error(nf.error().code(), "feed " + f.name + ": " + nf.error().message());
     if (observer_) {
       nf->relay = spawn_relay(sys_, f.name, observer_);
