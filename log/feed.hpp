@@ -129,7 +129,8 @@ class feed {
   // value is moved into the pending batch (item.value is then reset).
   using write_hook = std::function<status(uint64_t index, byte_view data)>;
   status put(put_item& item, bool& stored, const write_hook& before_write = {});
-  // out[i] = crypto::leaf_hash(blocks[i]); large batches on two threads (parallel_hashing).
+  // out[i] = crypto::leaf_hash(blocks[i]); large batches on two threads (parallel_hashing). Used
+  // for appended batches and for batches of received blocks alike.
   void leaf_hashes(const std::vector<byte_view>& blocks, std::vector<hash_t>& out);
   status flush_puts();
   // The data bits of [start, start + 8 * n) as bytes, bit 0x80 first. REQUIRES: start % 8192 == 0.

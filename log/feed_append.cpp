@@ -43,19 +43,10 @@ result<uint64_t> feed::append(const std::vector<byte_view>& blocks) {
   batch_.sync = opts_.sync_writes;
 
   produced_.clear();
-  constexpr size_t parallel_threshold = 256;
-  if (opts_.parallel_hashing && blocks.size() >= parallel_threshold) {
-    if (!hashers_) hashers_ = std::make_unique<hash_pool>();
-    hashers_->leaf_hashes(blocks, leaf_hashes_);
-    for (size_t i = 0; i < blocks.size(); ++i) {
-      batch_.data.insert(batch_.data.end(), blocks[i].begin(), blocks[i].end());
-      builder_.append_hashed(leaf_hashes_[i], blocks[i].size, produced_);
-    }
-  } else {
-    for (const byte_view& b : blocks) {
-      batch_.data.insert(batch_.data.end(), b.begin(), b.end());
-      builder_.append(b, produced_);
-    }
+  leaf_hashes(blocks, leaf_hashes_);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    batch_.data.insert(batch_.data.end(), blocks[i].begin(), blocks[i].end());
+    builder_.append_hashed(leaf_hashes_[i], blocks[i].size, produced_);
   }
   for (const tree_node& n : produced_) {
     if (n.index >= node_first && n.index < node_end) {

@@ -41,9 +41,12 @@ result<proof_reply> feed::proof(uint64_t index, uint64_t digest, bool hash) {
 void feed::leaf_hashes(const std::vector<byte_view>& blocks, std::vector<hash_t>& out) {
   uint64_t bytes = 0;
   for (const byte_view& b : blocks) bytes += b.size;
-  // Handing half to the helper thread pays off from a few hundred KiB on.
+  // Handing half to the helper thread pays off from a few hundred KiB, or a few hundred blocks
+  // (each hash has a fixed cost besides its bytes), on.
   constexpr uint64_t parallel_bytes = 256 * 1024;
-  if (opts_.parallel_hashing && blocks.size() >= 2 && bytes >= parallel_bytes) {
+  constexpr size_t parallel_blocks = 256;
+  if (opts_.parallel_hashing && blocks.size() >= 2 &&
+      (bytes >= parallel_bytes || blocks.size() >= parallel_blocks)) {
     if (!hashers_) hashers_ = std::make_unique<hash_pool>();
     hashers_->leaf_hashes(blocks, out);
     return;
