@@ -141,9 +141,8 @@ std::string to_json(const run_report& r) {
   j["nodes"] = r.nodes;
   j["simulated_seconds"] = r.sim_seconds;
   j["wall_seconds"] = r.wall_seconds;
-  j["speedup"] = r.wall_seconds > 0 ? r.sim_seconds / r.wall_seconds : 0;
-  j["events_per_second"] =
-      r.wall_seconds > 0 ? static_cast<double>(r.activations) / r.wall_seconds : 0;
+  j["speedup"] = r.speedup();
+  j["events_per_second"] = r.activations_per_second();
   j["activations"] = r.activations;
   j["bytes"] = r.bytes;
   j["messages"] = r.chunks;
@@ -155,7 +154,7 @@ std::string to_json(const run_report& r) {
   j["peak_rss_kb"] = r.peak_rss_kb;
   if (r.floor_ns > 0) {
     j["dispatch_floor_ns"] = r.floor_ns;
-    j["floor_speedup"] = r.sim_seconds / (static_cast<double>(r.activations) * r.floor_ns * 1e-9);
+    j["floor_speedup"] = r.floor_speedup();
   }
   j["forks_detected"] = r.forks;
   j["extension_log_lines"] = r.extension_logs;
@@ -189,18 +188,15 @@ std::string to_text(const run_report& r) {
   std::snprintf(buf, sizeof buf,
                 "simulated %.3fs in %.3fs wall (%.0fx real time), %llu activations (%.0f/s), "
                 "%d nodes, peak rss %llu KiB\n",
-                r.sim_seconds, r.wall_seconds,
-                r.wall_seconds > 0 ? r.sim_seconds / r.wall_seconds : 0,
-                static_cast<unsigned long long>(r.activations),
-                r.wall_seconds > 0 ? static_cast<double>(r.activations) / r.wall_seconds : 0,
-                r.nodes, static_cast<unsigned long long>(r.peak_rss_kb));
+                r.sim_seconds, r.wall_seconds, r.speedup(),
+                static_cast<unsigned long long>(r.activations), r.activations_per_second(), r.nodes,
+                static_cast<unsigned long long>(r.peak_rss_kb));
   out += buf;
   if (r.floor_ns > 0) {
     std::snprintf(buf, sizeof buf,
                   "dispatch floor: %.0f ns per activation here, so at most %.0fx real time for "
                   "this run's activations\n",
-                  r.floor_ns,
-                  r.sim_seconds / (static_cast<double>(r.activations) * r.floor_ns * 1e-9));
+                  r.floor_ns, r.floor_speedup());
     out += buf;
   }
   std::snprintf(buf, sizeof buf,

@@ -38,6 +38,16 @@ struct run_report {
   uint64_t peak_rss_kb = 0;
   // --floor: CAF's own cost per activation here (sim/floor.hpp), 0 when not measured.
   double floor_ns = 0;
+  // Simulated seconds per wall second; at most that with only the dispatch floor paid (0 when
+  // not measured).
+  double speedup() const { return wall_seconds > 0 ? sim_seconds / wall_seconds : 0; }
+  double activations_per_second() const {
+    return wall_seconds > 0 ? static_cast<double>(activations) / wall_seconds : 0;
+  }
+  double floor_speedup() const {
+    double floor_s = static_cast<double>(activations) * floor_ns * 1e-9;
+    return floor_s > 0 ? sim_seconds / floor_s : 0;
+  }
   std::vector<follower_report> followers;
   std::vector<uint64_t> writer_lengths;
   int nodes = 0;
