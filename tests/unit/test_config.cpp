@@ -172,9 +172,9 @@ BOOST_AUTO_TEST_CASE(full_example_round_trips_to_structs) {
   auto e = load_config_file((examples_dir() / "with-extensions.yaml").string());
   BOOST_REQUIRE_MESSAGE(e.has_value(), e.error().to_string());
   BOOST_REQUIRE_EQUAL(e->extensions.size(), 2u);
-  const extension_config& ping = e->extensions[0];
-  BOOST_CHECK(ping.all_feeds && ping.builtin == "ping" && ping.path.empty());
-  BOOST_CHECK_EQUAL(ping.config_json, "{\"interval_ms\":1000}");
+  const extension_config& length = e->extensions[0];
+  BOOST_CHECK(length.all_feeds && length.builtin == "length_announce" && length.path.empty());
+  BOOST_CHECK_EQUAL(length.config_json, "{\"update\":true}");
   const extension_config& echo = e->extensions[1];
   BOOST_CHECK(!echo.all_feeds && echo.builtin.empty());
   BOOST_CHECK_EQUAL(
