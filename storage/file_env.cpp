@@ -1,6 +1,11 @@
 // file_env: one directory per feed, one POSIX file per name (see storage/format.md).
 // Every system call's failure becomes a status: ENOSPC -> errc::no_space, anything else ->
 // errc::io_error with strerror and the path.
+//
+// What we create is private to the user: directories 0700, files 0600. `secret_key` must be;
+// `key` is the read capability (whoever knows it can replicate the feed), and the data, tree and
+// signatures are what that capability guards, so none of them is world-readable either. Existing
+// directories and files keep their modes (the user may have chosen to share them).
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -20,6 +25,9 @@ namespace {
 constexpr const char* feed_file_names[] = {"key",  "secret_key", "tree",
                                            "data", "bitfield",   "signatures"};
 
+constexpr mode_t dir_mode = 0700;
+constexpr mode_t file_mode = 0600;
+
 status errno_status(int err, const char* what, const std::string& path) {
   std::string msg = std::string(what) + " " + path + ": " + std::strerror(err);
   return make_error(err == ENOSPC ? errc::no_space : errc::io_error, std::move(msg));
@@ -35,7 +43,7 @@ status make_dirs(const std::string& dir) {
   }
   size_t slash = dir.find_last_of('/');
   if (slash != std::string::npos && slash > 0) DDB_TRY(make_dirs(dir.substr(0, slash)));
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+  if (::mkdir(dir.c_str(), dir_mode) != 0 && errno != EEXIST) {
     return errno_status(errno, "mkdir", dir);
   }
   return status::ok();
@@ -171,7 +179,7 @@ class file_env final : public env {
     const bool is_new = opts.create && !exists(name);
     int fd = -1;
     do {
-      fd = ::open(path.c_str(), flags, 0644);
+      fd = ::open(path.c_str(), flags, file_mode);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0 && errno == ENOENT) return make_error(errc::not_found, "no such file: " + path);
     if (fd < 0) return errno_status(errno, "open", path);

@@ -283,6 +283,33 @@ BOOST_AUTO_TEST_CASE(file_env_creates_parents_and_destroy_removes_dir) {
   BOOST_TEST(e->destroy().is_ok());  // idempotent
 }
 
+// What a file env creates is private (0700 directories, 0600 files, whatever the umask allows);
+// what exists already keeps its mode.
+BOOST_AUTO_TEST_CASE(file_env_creates_private_dirs_and_files) {
+  auto mode_of = [](const std::string& path) {
+    struct stat st {};
+    BOOST_REQUIRE_EQUAL(::stat(path.c_str(), &st), 0);
+    return static_cast<unsigned>(st.st_mode & 07777);
+  };
+  std::string root = make_temp_dir();
+  BOOST_REQUIRE_EQUAL(::chmod(root.c_str(), 0755), 0);
+  mode_t old = ::umask(022);
+  auto e = make_file_env(root + "/store/feed");
+  for (const char* name : {"key", "secret_key", "tree", "data", "bitfield", "signatures"}) {
+    must_open(*e, name);
+  }
+  ::umask(old);
+  BOOST_TEST(mode_of(root) == 0755u);
+  BOOST_TEST(mode_of(root + "/store") == 0700u);
+  BOOST_TEST(mode_of(root + "/store/feed") == 0700u);
+  for (const char* name : {"key", "secret_key", "tree", "data", "bitfield", "signatures"}) {
+    BOOST_TEST_CONTEXT(name) {
+      BOOST_TEST(mode_of(root + "/store/feed/" + name) == 0600u);
+    }
+  }
+  BOOST_TEST(e->destroy().is_ok());
+}
+
 BOOST_AUTO_TEST_CASE(enospc_maps_to_no_space) {
   if (::access("/dev/full", W_OK) != 0) return;
   auto e = make_file_env("/dev");
