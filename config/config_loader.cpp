@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <exception>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -12,6 +10,7 @@
 
 #include "config/config_sections.hpp"
 #include "config/yaml_reader.hpp"
+#include "core/key_file.hpp"
 
 namespace ddb {
 
@@ -20,6 +19,9 @@ using config_detail::field;
 using config_detail::yaml_reader;
 
 namespace {
+
+// A node config is a few kilobytes; anything past this is not one.
+constexpr size_t config_file_max_bytes = 1 << 20;
 
 // A node name is also the default storage directory's last component.
 bool valid_node_name(const std::string& name) {
@@ -73,6 +75,11 @@ result<node_config> parse_document(const YAML::Node& root, yaml_reader& r) {
 
 result<node_config> load(const std::string& yaml, yaml_reader& r) {
   try {
+    if (int line = config_detail::first_alias_line(yaml)) {
+      return make_error(errc::invalid_argument,
+                        origin_line(r.origin(), line) +
+                            ": YAML aliases (*name) are not supported: write the value out");
+    }
     std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
     if (documents.size() > 1) {
       return make_error(errc::invalid_argument,
@@ -131,43 +138,20 @@ result<node_config> load_config_string(const std::string& yaml, const std::strin
 }
 
 result<node_config> load_config_file(const std::string& path) {
+  auto text = read_regular_file(path, config_file_max_bytes, "config file");
+  if (!text) return text.error();
   std::error_code ec;
-  if (!fs::exists(path, ec)) return make_error(errc::not_found, path + ": config file not found");
-  if (!fs::is_regular_file(path, ec)) {
-    return make_error(errc::invalid_argument, path + ": not a regular file");
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad() || !in.is_open()) return make_error(errc::io_error, path + ": cannot read");
   fs::path dir = fs::absolute(path, ec).parent_path();
-  return load_config_string(text, path, ec ? fs::path(".").string() : dir.string());
+  return load_config_string(std::string(text->begin(), text->end()), path,
+                            ec ? fs::path(".").string() : dir.string());
 }
 
 result<public_key> read_follow_key(const feed_config& feed) {
   if (feed.key) return *feed.key;
-  const std::string& path = feed.key_file;
-  if (path.empty()) return make_error(errc::invalid_argument, "feed " + feed.name + ": no key");
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return make_error(errc::not_found, path + ": key file not found");
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad() || !in.is_open()) return make_error(errc::io_error, path + ": cannot read");
-  public_key key{};
-  if (text.size() == key.size()) {
-    std::copy(text.begin(), text.end(), key.begin());
-    return key;
+  if (feed.key_file.empty()) {
+    return make_error(errc::invalid_argument, "feed " + feed.name + ": no key");
   }
-  const char* space = " \t\r\n";
-  size_t first = text.find_first_not_of(space), last = text.find_last_not_of(space);
-  std::string hex = first == std::string::npos ? "" : text.substr(first, last - first + 1);
-  byte_buffer bytes;
-  if (hex.size() != 64 || !from_hex(hex, bytes)) {
-    return make_error(errc::invalid_argument,
-                      path + ": expected a 32-byte key or 64 hex characters, got " +
-                          std::to_string(text.size()) + " bytes");
-  }
-  std::copy(bytes.begin(), bytes.end(), key.begin());
-  return key;
+  return read_key_file(feed.key_file);
 }
 
 }  // namespace ddb

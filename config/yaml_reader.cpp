@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 #include <utility>
+
+#include <yaml-cpp/eventhandler.h>
 
 namespace ddb::config_detail {
 
@@ -54,6 +57,26 @@ std::string unknown_key_message(std::string_view key,
   return msg + "; allowed: " + names;
 }
 
+// Stops the parse at the first alias.
+class alias_finder final : public YAML::EventHandler {
+ public:
+  struct found {
+    int line;
+  };
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { throw found{mark.line + 1}; }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 bool is_host_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
          c == '-' || c == '_';
@@ -86,6 +109,19 @@ std::string split_address(std::string_view address, std::string_view& host,
 }
 
 }  // namespace
+
+int first_alias_line(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  alias_finder finder;
+  try {
+    while (parser.HandleNextDocument(finder)) {
+    }
+  } catch (const alias_finder::found& f) {
+    return std::max(f.line, 1);
+  }
+  return 0;
+}
 
 std::string key_path(const std::string& parent, std::string_view key) {
   return parent.empty() ? std::string(key) : parent + "." + std::string(key);

@@ -26,6 +26,12 @@ std::string index_path(const std::string& parent, size_t index);
 int line_of(const YAML::Node& node);
 // The value under `key` in a mapping, without inserting it; !IsDefined() when absent.
 YAML::Node field(const YAML::Node& map, const char* key);
+// YAML aliases (`*name`, including `<<: *name` merges) are refused: every value is written out,
+// so a document's tree is never larger than its text (an "alias bomb" of a few hundred bytes
+// otherwise expands to billions of nodes when walked). Scans all documents in `text` with the
+// event parser (linear time) and returns the 1-based line of the first alias, or 0 when there is
+// none. Throws what yaml-cpp throws on malformed YAML, as YAML::Load would.
+int first_alias_line(const std::string& text);
 // Checks "HOST:PORT" (IPv6 hosts in brackets). Empty on success, else why not.
 std::string check_address(std::string_view address, bool allow_port_zero);
 

@@ -1,15 +1,13 @@
 // A node: keys, transport, discovery, swarm, and shutdown. Feeds are opened in node_feeds.cpp.
 #include "swarm/node.hpp"
 
-#include <sys/stat.h>
-
 #include <filesystem>
-#include <fstream>
 
 #include <caf/all.hpp>
 
 #include "actors/peer_actor.hpp"
 #include "core/crypto.hpp"
+#include "core/key_file.hpp"
 #include "messages/errors.hpp"
 #include "messages/swarm_messages.hpp"
 #include "swarm/dht_discovery.hpp"
@@ -20,25 +18,19 @@ namespace ddb {
 
 namespace fs = std::filesystem;
 
+// The seed is read with the one key-file reader (core/key_file.hpp); a missing one is created
+// (0600, in a 0700 directory). If another process creates it first, that one is read.
 result<wire::noise::dh_key_pair> load_noise_keys(const std::string& path) {
-  wire::noise::key32 seed{};
-  std::error_code ec;
-  if (fs::exists(path, ec)) {
-    std::ifstream in(path, std::ios::binary);
-    in.read(reinterpret_cast<char*>(seed.data()), seed.size());
-    if (in.gcount() != static_cast<std::streamsize>(seed.size()))
-      return make_error(errc::invalid_argument, path + ": expected a 32-byte Noise seed");
-    return wire::noise::dh_key_pair_from_seed(seed);
+  auto seed = read_key_file(path);
+  if (!seed && seed.error().code() == errc::not_found) {
+    key_bytes fresh{};
+    crypto::random_bytes(fresh.data(), fresh.size());
+    status written = write_key_file(path, fresh);
+    seed = written ? result<key_bytes>(fresh) : read_key_file(path);
+    if (!seed && seed.error().code() == errc::not_found) return written;
   }
-  fs::path p(path);
-  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
-  crypto::random_bytes(seed.data(), seed.size());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(seed.data()), seed.size());
-  out.close();
-  if (!out) return make_error(errc::io_error, path + ": cannot write the Noise seed");
-  ::chmod(path.c_str(), 0600);
-  return wire::noise::dh_key_pair_from_seed(seed);
+  if (!seed) return seed.error();
+  return wire::noise::dh_key_pair_from_seed(*seed);
 }
 
 node::node(caf::actor_system& sys, node_config config, caf::actor observer)

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE config
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -373,6 +375,86 @@ BOOST_AUTO_TEST_CASE(follow_keys_read_from_files) {
   auto given = read_follow_key(feed);
   BOOST_REQUIRE(given.has_value());
   BOOST_CHECK_EQUAL((*given)[0], 9);
+}
+
+// An alias bomb: `levels` lists of nine, each made of nine aliases of the one before, expands to
+// 9^levels values when walked; in an extension's config it was walked into JSON (570 bytes of
+// YAML: 100 % CPU, memory growing). Aliases are refused while parsing, at the first one, so the
+// time taken is bounded by the text's length whatever `levels` is.
+std::string alias_bomb(int levels) {
+  std::string y = "node: {name: n}\nextensions:\n  - name: x\n    builtin: echo\n    config:\n";
+  y += "      l0: &l0 [x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < levels; ++i) {
+    std::string prev = "*l" + std::to_string(i - 1);
+    y += "      l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int j = 0; j < 9; ++j) y += (j ? ", " : "") + prev;
+    y += "]\n";
+  }
+  return y;
+}
+
+BOOST_AUTO_TEST_CASE(yaml_aliases_are_refused) {
+  const std::string at_line_7 = "config.yaml:7: YAML aliases (*name) are not supported";
+  std::string small = load_error(alias_bomb(4));  // 6,561 values: quick even when expanded
+  BOOST_CHECK_MESSAGE(small.rfind(at_line_7, 0) == 0, small);
+  const std::string bomb = alias_bomb(10);  // 3.5e9 values
+  BOOST_CHECK_LT(bomb.size(), 1000u);
+  std::string big = load_error(bomb);
+  BOOST_CHECK_MESSAGE(big.rfind(at_line_7, 0) == 0, big);
+  // Anywhere in the document, merges included; anchors alone are harmless.
+  std::string merge = load_error(
+      "node: {name: n}\nfeeds:\n  - name: a\n    mode: write\n    append: &ap {blocks: 1}\n"
+      "  - name: b\n    mode: write\n    append:\n      <<: *ap\n");
+  BOOST_CHECK_MESSAGE(merge.rfind("config.yaml:9: YAML aliases", 0) == 0, merge);
+  node_config anchored = load_ok("node: &n {name: n}\n");
+  BOOST_CHECK_EQUAL(anchored.name, "n");
+  // Malformed YAML still reports the parser's error, not an alias.
+  std::string broken = load_error("node: {name: n\n");
+  BOOST_CHECK_MESSAGE(broken.find("invalid YAML") != std::string::npos, broken);
+}
+
+// A follow feed's key_file goes through the one key-file reader: it must be a regular file of at
+// most 4 KiB holding a key that is not all zeros. Each refusal returns at once.
+BOOST_AUTO_TEST_CASE(bad_follow_key_files_are_refused) {
+  temp_dir tmp;
+  feed_config feed;
+  feed.name = "f";
+  feed.mode = feed_mode::follow;
+  const std::string fifo = (tmp.path / "fifo").string();
+  BOOST_REQUIRE_EQUAL(::mkfifo(fifo.c_str(), 0600), 0);
+  tmp.write("zero", std::string(32, '\0'));
+  tmp.write("zero.hex", std::string(64, '0'));
+  tmp.write("big", std::string(5000, 'a'));
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {tmp.path.string(), "is a directory"},
+      {fifo, "is a FIFO"},
+      {"/dev/zero", "is a character device"},
+      {(tmp.path / "big").string(), "larger than 4096 bytes"},
+      {(tmp.path / "zero").string(), "all zeros"},
+      {(tmp.path / "zero.hex").string(), "all zeros"},
+  };
+  for (const auto& [path, why] : cases) {
+    BOOST_TEST_CONTEXT(path) {
+      feed.key_file = path;
+      auto r = read_follow_key(feed);
+      BOOST_REQUIRE(!r.has_value());
+      BOOST_CHECK(r.error().code() == errc::invalid_argument);
+      BOOST_CHECK_MESSAGE(r.error().message().find(why) != std::string::npos, r.error().message());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(config_files_must_be_small_regular_files) {
+  temp_dir tmp;
+  std::string padding = "node: {name: n}\n" + std::string(1 << 20, '#');
+  auto big = load_config_file(tmp.write("big.yaml", padding).string());
+  BOOST_REQUIRE(!big.has_value());
+  BOOST_CHECK(big.error().code() == errc::invalid_argument);
+  BOOST_CHECK_MESSAGE(big.error().message().find("larger than") != std::string::npos,
+                      big.error().message());
+  auto dev = load_config_file("/dev/zero");
+  BOOST_REQUIRE(!dev.has_value());
+  BOOST_CHECK(dev.error().code() == errc::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(enum_names) {
