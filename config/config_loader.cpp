@@ -4,7 +4,6 @@
 #include <exception>
 #include <filesystem>
 #include <utility>
-#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -75,19 +74,23 @@ result<node_config> parse_document(const YAML::Node& root, yaml_reader& r) {
 
 result<node_config> load(const std::string& yaml, yaml_reader& r) {
   try {
-    if (int line = config_detail::first_alias_line(yaml)) {
+    config_detail::yaml_scan scan = config_detail::scan_yaml(yaml);
+    if (scan.stuck_line > 0) {
       return make_error(errc::invalid_argument,
-                        origin_line(r.origin(), line) +
+                        origin_line(r.origin(), scan.stuck_line) +
+                            ": invalid YAML: unexpected content (a ',' outside [] or {}?)");
+    }
+    if (scan.alias_line > 0) {
+      return make_error(errc::invalid_argument,
+                        origin_line(r.origin(), scan.alias_line) +
                             ": YAML aliases (*name) are not supported: write the value out");
     }
-    std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
-    if (documents.size() > 1) {
-      return make_error(errc::invalid_argument,
-                        origin_line(r.origin(), config_detail::line_of(documents[1])) +
-                            ": expected one YAML document, found " +
-                            std::to_string(documents.size()));
+    if (scan.documents > 1) {
+      return make_error(errc::invalid_argument, origin_line(r.origin(), scan.second_document_line) +
+                                                    ": expected one YAML document, found " +
+                                                    std::to_string(scan.documents));
     }
-    return parse_document(documents.empty() ? YAML::Node() : documents[0], r);
+    return parse_document(YAML::Load(yaml), r);
   } catch (const YAML::Exception& e) {
     int line = e.mark.is_null() ? 0 : e.mark.line + 1;
     return make_error(errc::invalid_argument,

@@ -57,24 +57,51 @@ std::string unknown_key_message(std::string_view key,
   return msg + "; allowed: " + names;
 }
 
-// Stops the parse at the first alias.
-class alias_finder final : public YAML::EventHandler {
+// Records what scan_yaml reports; throws `stop` to end the parse early.
+class yaml_scanner final : public YAML::EventHandler {
  public:
-  struct found {
-    int line;
-  };
-  void OnDocumentStart(const YAML::Mark&) override {}
+  struct stop {};
+  explicit yaml_scanner(yaml_scan& out) : out_(out) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (out_.documents > 0 && mark.pos == last_start_) {
+      out_.stuck_line = mark.line + 1;
+      throw stop{};
+    }
+    last_start_ = mark.pos;
+    ++out_.documents;
+    first_value_ = true;
+  }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { throw found{mark.line + 1}; }
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { value(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+    out_.alias_line = mark.line + 1;
+    throw stop{};
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    value(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    value(mark);
+  }
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    value(mark);
+  }
   void OnMapEnd() override {}
+
+ private:
+  void value(const YAML::Mark& mark) {
+    if (first_value_ && out_.documents == 2) out_.second_document_line = mark.line + 1;
+    first_value_ = false;
+  }
+
+  yaml_scan& out_;
+  int last_start_ = -1;
+  bool first_value_ = false;
 };
 
 bool is_host_char(char c) {
@@ -110,17 +137,17 @@ std::string split_address(std::string_view address, std::string_view& host,
 
 }  // namespace
 
-int first_alias_line(const std::string& text) {
+yaml_scan scan_yaml(const std::string& text) {
+  yaml_scan out;
   std::istringstream in(text);
   YAML::Parser parser(in);
-  alias_finder finder;
+  yaml_scanner scanner(out);
   try {
-    while (parser.HandleNextDocument(finder)) {
+    while (parser.HandleNextDocument(scanner)) {
     }
-  } catch (const alias_finder::found& f) {
-    return std::max(f.line, 1);
+  } catch (const yaml_scanner::stop&) {
   }
-  return 0;
+  return out;
 }
 
 std::string key_path(const std::string& parent, std::string_view key) {

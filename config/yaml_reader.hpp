@@ -26,12 +26,23 @@ std::string index_path(const std::string& parent, size_t index);
 int line_of(const YAML::Node& node);
 // The value under `key` in a mapping, without inserting it; !IsDefined() when absent.
 YAML::Node field(const YAML::Node& map, const char* key);
-// YAML aliases (`*name`, including `<<: *name` merges) are refused: every value is written out,
-// so a document's tree is never larger than its text (an "alias bomb" of a few hundred bytes
-// otherwise expands to billions of nodes when walked). Scans all documents in `text` with the
-// event parser (linear time) and returns the 1-based line of the first alias, or 0 when there is
-// none. Throws what yaml-cpp throws on malformed YAML, as YAML::Load would.
-int first_alias_line(const std::string& text);
+// A pass over a YAML text with the event parser (linear time) before it is loaded:
+// - YAML aliases (`*name`, including `<<: *name` merges) are refused: every value is written
+//   out, so a document's tree is never larger than its text (an "alias bomb" of a few hundred
+//   bytes otherwise expands to billions of values when walked);
+// - yaml-cpp 0.7 loops forever, allocating, on some malformed input (a `,` outside [] or {}: it
+//   starts the same empty document again and again); a document that starts where the previous
+//   one did stops the scan;
+// - documents are counted, so that a loader can ask for exactly one.
+// Lines are 1-based; 0 means "none". Throws what yaml-cpp throws on malformed YAML, as
+// YAML::Load would.
+struct yaml_scan {
+  int alias_line = 0;            // the first alias
+  int stuck_line = 0;            // where the parser stopped making progress
+  size_t documents = 0;          // documents read
+  int second_document_line = 0;  // the first value of the second document
+};
+yaml_scan scan_yaml(const std::string& text);
 // Checks "HOST:PORT" (IPv6 hosts in brackets). Empty on success, else why not.
 std::string check_address(std::string_view address, bool allow_port_zero);
 

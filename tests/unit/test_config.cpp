@@ -315,6 +315,7 @@ BOOST_AUTO_TEST_CASE(validation_errors_name_line_and_key) {
        {"config.yaml:2: node.name: expected a string, got nothing"}},
       {n + "---\n" + n, {"config.yaml:4: expected one YAML document, found 2"}},
       {"- a\n", {"config.yaml:1: expected a mapping, got a list"}},
+      {n + "---\n" + n + "---\n" + n, {"config.yaml:4: expected one YAML document, found 3"}},
   };
   for (const auto& c : cases) {
     std::string msg = load_error(c.yaml);
@@ -415,6 +416,19 @@ BOOST_AUTO_TEST_CASE(yaml_aliases_are_refused) {
 
 // A follow feed's key_file goes through the one key-file reader: it must be a regular file of at
 // most 4 KiB holding a key that is not all zeros. Each refusal returns at once.
+// yaml-cpp 0.7 loops forever, allocating, when a document starts with a `,` outside [] or {}
+// (it starts the same empty document again and again): found by fuzz_config. The scan before
+// loading stops there; the error names the line.
+BOOST_AUTO_TEST_CASE(stray_commas_fail_instead_of_looping) {
+  for (const std::string& yaml : {std::string(","), std::string(",node: {name: n}\n"),
+                                  std::string(",node: &n {name: n}\nfeeds:\n{: wr*ap}\n")}) {
+    std::string msg = load_error(yaml);
+    BOOST_CHECK_MESSAGE(msg.rfind("config.yaml:1: invalid YAML", 0) == 0, msg);
+  }
+  std::string later = load_error("\n\n,x\n");
+  BOOST_CHECK_MESSAGE(later.rfind("config.yaml:3: invalid YAML", 0) == 0, later);
+}
+
 BOOST_AUTO_TEST_CASE(bad_follow_key_files_are_refused) {
   temp_dir tmp;
   feed_config feed;
