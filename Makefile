@@ -8,7 +8,8 @@ PACKAGES := g++ cmake make pkg-config ccache clang-format libcaf-dev libasio-dev
             libspdlog-dev libtorrent-rasterbar-dev libbenchmark-dev
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DDDB_WERROR=ON
 
-.PHONY: all deps configure build test demo format format-check interop-deps bench sim-sweep clean
+.PHONY: all deps configure build test demo format format-check interop-deps bench sim-sweep clean \
+        sanitize fuzz fuzz-deps
 
 all: build
 
@@ -61,6 +62,32 @@ sim-sweep: build
 	  $(BUILD)/ddatabase sim sim/scenarios/$$s.yaml --seeds $(SEEDS) > /tmp/ddb-sweep.$$$$ || fail=1; \
 	  grep -v ': exit 0 ' /tmp/ddb-sweep.$$$$; rm -f /tmp/ddb-sweep.$$$$; \
 	done; $(BUILD)/ddatabase sim sim/scenarios/smoke_1000.yaml --seed 1 | head -3 || fail=1; exit $$fail
+
+# ASan+UBSan (g++, build-asan): the unit, actors, interop and sim suites; the first report stops
+# the process (halt_on_error, abort_on_error). tests/sanitize/ubsan.supp lists the reports we
+# suppress (in CAF's headers), each with its reason.
+ASAN_BUILD ?= build-asan
+SANITIZE_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1 \
+  UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/sanitize/ubsan.supp \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize/lsan.supp
+sanitize: deps interop-deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDB_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && $(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 \
+	  -L '^(unit|actors|interop|sim)$$'
+
+# libFuzzer (clang, build-fuzz): every tests/fuzz/fuzz_NAME.cpp for FUZZ_SECONDS from its seed
+# corpus tests/fuzz/corpus/NAME/ (tests/fuzz/run.sh); any crash or sanitizer report fails.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS   ?= -max_len=16384 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+FUZZ_PACKAGES := clang libclang-rt-dev  # the compiler and its sanitizer/libFuzzer runtimes
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps PACKAGES="$(FUZZ_PACKAGES)"
+fuzz: deps fuzz-deps
+	@CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDB_FUZZ=ON >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	$(SANITIZE_ENV) bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_FLAGS)
 
 clean:
 	rm -rf $(BUILD)
