@@ -7,30 +7,38 @@
 namespace ddb::replication {
 
 void replicator::on_frames(uint64_t peer, const wire_frames& frames) {
-  // Decode the whole batch first, so that the leaf hashes of its blocks are computed together
-  // (on two threads when the batch is large); verification then starts from those leaves.
+  // Decode a slice of the batch at a time, so that the leaf hashes of its blocks are computed
+  // together (on two threads when the slice is large) and verification starts from those
+  // leaves; slices bound the decoded copies a huge batch makes before a frame drops the peer.
+  constexpr size_t slice = 1024;
   std::vector<result<wire::message>> decoded;
-  decoded.reserve(frames.size());
   std::vector<byte_view> values;
   std::vector<size_t> owners;
-  for (size_t i = 0; i < frames.size(); ++i) {
-    decoded.push_back(wire::decode_message(frames[i].type, byte_view(frames[i].body)));
-    auto* m = decoded.back() ? std::get_if<wire::data_message>(&*decoded.back()) : nullptr;
-    if (m && m->value && !feed_.writable()) {
-      values.emplace_back(*m->value);
-      owners.push_back(i);
+  std::vector<std::optional<hash_t>> leaves;
+  for (size_t from = 0; from < frames.size(); from += slice) {
+    const size_t to = std::min(frames.size(), from + slice);
+    decoded.clear();
+    values.clear();
+    owners.clear();
+    for (size_t i = from; i < to; ++i) {
+      decoded.push_back(wire::decode_message(frames[i].type, byte_view(frames[i].body)));
+      auto* m = decoded.back() ? std::get_if<wire::data_message>(&*decoded.back()) : nullptr;
+      if (m && m->value && !feed_.writable()) {
+        values.emplace_back(*m->value);
+        owners.push_back(i - from);
+      }
     }
-  }
-  std::vector<std::optional<hash_t>> leaves(frames.size());
-  if (!values.empty()) {
-    std::vector<hash_t> hashes;
-    feed_.leaf_hashes(values, hashes);
-    for (size_t k = 0; k < owners.size(); ++k) leaves[owners[k]] = hashes[k];
-  }
-  for (size_t i = 0; i < frames.size(); ++i) {
-    peer_state* p = find(peer);  // a frame may have dropped the peer
-    if (!p) return;
-    on_message(*p, frames[i].type, decoded[i], leaves[i]);
+    leaves.assign(to - from, std::nullopt);
+    if (!values.empty()) {
+      std::vector<hash_t> hashes;
+      feed_.leaf_hashes(values, hashes);
+      for (size_t k = 0; k < owners.size(); ++k) leaves[owners[k]] = hashes[k];
+    }
+    for (size_t i = from; i < to; ++i) {
+      peer_state* p = find(peer);  // a frame may have dropped the peer
+      if (!p) return;
+      on_message(*p, frames[i].type, decoded[i - from], leaves[i - from]);
+    }
   }
   refresh_bound();
   if (peer_state* p = find(peer)) {
