@@ -265,6 +265,15 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         for (const auto& row : repl.peer_stats()) {
           out.peers.push_back(peer_stats{row.peer, row.remote_length, to_counts(row.stats)});
         }
+        const replication::abuse_stats& a = repl.abuse();
+        out.abuse = abuse_counts{a.haves_clamped,
+                                 a.wants_capped,
+                                 a.requests_queued_peak,
+                                 a.send_window_waits,
+                                 a.work_refused,
+                                 a.invalid_messages,
+                                 a.peers_dropped_for_overflow,
+                                 a.peers_dropped_for_invalid};
         return out;
       },
       [=](ddb_attach_atom, caf::actor peer, uint64_t id, peer_info info) -> caf::result<void> {
@@ -282,6 +291,10 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
       },
       [=](ddb_wire_atom, uint64_t id, wire_frames& frames) {
         self->state.repl->on_frames(id, frames);
+        pump(self);
+      },
+      [=](ddb_sent_atom, uint64_t id, uint64_t bytes) {
+        self->state.repl->on_sent(id, bytes);
         pump(self);
       },
       [=](ddb_detach_atom, uint64_t id, std::string& reason) {

@@ -2,7 +2,10 @@
 // feed actors. See peer_actor.hpp for the behaviour.
 #include "actors/peer_actor.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <deque>
 #include <map>
 #include <string>
 #include <utility>
@@ -23,6 +26,35 @@ constexpr size_t max_held_bytes = 32 * 1024 * 1024;
 constexpr int ticks_per_interval = 2;
 constexpr int ping_after_ticks = 2;
 constexpr int timeout_after_ticks = 4;
+
+// Flow control (see check_flow): reading pauses while more than read_pause_bytes plus
+// read_pause_per_channel per open channel wait to be sent, and resumes below read_resume_bytes.
+// A feed's answers are bounded by its send window (replication::peer_limits::max_unsent_bytes
+// plus one block), so honest traffic stays below the pause threshold.
+constexpr uint64_t read_pause_bytes = 16 * 1024 * 1024;
+constexpr uint64_t read_pause_per_channel = 16 * 1024 * 1024;
+constexpr uint64_t read_resume_bytes = 1024 * 1024;
+// While bytes wait to be reported or reading is paused, the connection is checked again after
+// flow_recheck_min, doubling up to flow_recheck_max while nothing moves.
+constexpr std::chrono::milliseconds flow_recheck_min{1};
+constexpr std::chrono::milliseconds flow_recheck_max{64};
+
+// A feed's frames written to the connection: reported to the feed once the connection's
+// byte count passes `end` (the bytes before them and they themselves left).
+struct sent_mark {
+  hash_t dkey;
+  uint64_t end = 0;         // connection bytes written up to and including these frames
+  uint64_t body_bytes = 0;  // what the feed's replicator counted (frame bodies)
+};
+
+struct flow_state {
+  uint64_t written = 0;  // bytes handed to conn->write so far
+  std::deque<sent_mark> marks;
+  bool timer = false;
+  std::chrono::milliseconds delay = flow_recheck_min;
+  uint64_t last_pending = 0;
+  bool read_paused = false;
+};
 
 struct channel_state {
   feed_registry::entry feed;
@@ -46,6 +78,7 @@ struct peer_state {
   int ticks_since_send = 0;
   int ticks_since_recv = 0;
   bool closing = false;
+  flow_state flow;
   static inline const char* name = "ddb.peer";
 };
 
@@ -60,7 +93,9 @@ void notice(self_ptr self, std::string what) {
 void flush_output(self_ptr self) {
   auto& st = self->state;
   if (!st.session->has_output()) return;
-  st.conn->write(st.session->take_output());
+  byte_buffer out = st.session->take_output();
+  st.flow.written += out.size();
+  st.conn->write(std::move(out));
   st.ticks_since_send = 0;
 }
 
@@ -270,15 +305,64 @@ void on_open(self_ptr self, const hash_t& dkey) {
   flush_output(self);
 }
 
+// Reports to each feed the bytes of its frames the connection handed to the network (its
+// replicator's send credit), and pauses reading while too much waits to be sent. Runs after
+// every write and on a short timer while anything is unreported or reading is paused.
+void check_flow(self_ptr self) {
+  auto& st = self->state;
+  flow_state& fl = st.flow;
+  const uint64_t pending = st.conn->pending_bytes();
+  const uint64_t handed = fl.written > pending ? fl.written - pending : 0;
+  std::map<hash_t, uint64_t> reports;
+  while (!fl.marks.empty() && fl.marks.front().end <= handed) {
+    reports[fl.marks.front().dkey] += fl.marks.front().body_bytes;
+    fl.marks.pop_front();
+  }
+  for (const auto& [dkey, bytes] : reports) {
+    auto it = st.channels.find(dkey);
+    if (it != st.channels.end() && it->second.attach_sent) {
+      self->send(it->second.feed.feed, ddb_sent_atom_v, st.peer_id, bytes);
+    }
+  }
+  const uint64_t pause_at = read_pause_bytes + read_pause_per_channel * st.channels.size();
+  if (!fl.read_paused && pending > pause_at) {
+    fl.read_paused = true;
+    st.conn->set_reading(false);
+    notice(self, "reading paused: " + std::to_string(pending) + " bytes wait to be sent");
+  } else if (fl.read_paused && pending < read_resume_bytes) {
+    fl.read_paused = false;
+    st.conn->set_reading(true);
+    notice(self, "reading resumed");
+  }
+  const bool moved = !reports.empty() || pending != fl.last_pending;
+  fl.last_pending = pending;
+  fl.delay = moved ? flow_recheck_min : std::min(fl.delay * 2, flow_recheck_max);
+  if ((!fl.marks.empty() || fl.read_paused) && !fl.timer) {
+    fl.timer = true;
+    self->delayed_send(self, fl.delay, ddb_flow_atom_v);
+  }
+}
+
+void on_flow_timer(self_ptr self) {
+  self->state.flow.timer = false;
+  if (!self->state.closing) check_flow(self);
+}
+
 void on_send(self_ptr self, const hash_t& dkey, const wire_frames& frames) {
   auto& st = self->state;
   auto id = st.session->local_channel(dkey);
   if (!id) return;  // closed meanwhile
   size_t bytes = 0;
-  for (const wire_frame& f : frames) bytes += f.body.size() + 2 * wire::max_varint_size;
+  uint64_t body_bytes = 0;
+  for (const wire_frame& f : frames) {
+    bytes += f.body.size() + 2 * wire::max_varint_size;
+    body_bytes += f.body.size();
+  }
   st.session->reserve_output(bytes);
   for (const wire_frame& f : frames) st.session->send(*id, f.type, f.body);
   flush_output(self);
+  st.flow.marks.push_back(sent_mark{dkey, st.flow.written, body_bytes});
+  check_flow(self);
 }
 
 void tick(self_ptr self) {
@@ -331,6 +415,7 @@ caf::behavior peer_actor_impl(self_ptr self, connection_ptr conn, peer_actor_opt
         if (!self->state.closing) on_open(self, dkey);
       },
       [=](ddb_tmo_atom) { tick(self); },
+      [=](ddb_flow_atom) { on_flow_timer(self); },
   };
 }
 

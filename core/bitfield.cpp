@@ -158,7 +158,21 @@ struct bitfield::impl {
 
   void set_index(uint64_t data_byte, uint8_t value);
   void expand(uint64_t old_bits);
+  // Data byte `data_byte` (absolute) becomes (old & ~mask) | (v & mask).
+  void put_data_bits(uint64_t data_byte, uint8_t mask, uint8_t v);
 };
+
+void bitfield::impl::put_data_bits(uint64_t data_byte, uint8_t mask, uint8_t v) {
+  uint64_t p = data_byte / data_bytes;
+  size_t off = static_cast<size_t>(data_byte % data_bytes);
+  uint8_t old = byte_at(p, off);
+  uint8_t next = static_cast<uint8_t>((old & ~mask) | (v & mask));
+  if (!put_byte(p, off, next)) return;
+  page& pg = *pages[p];
+  pg.data_ones =
+      pg.data_ones + static_cast<uint32_t>(popcount8(next)) - static_cast<uint32_t>(popcount8(old));
+  set_index(data_byte, next);
+}
 
 // Data byte `data_byte` became `value`: update its leaf entry and walk up while bytes change.
 void bitfield::impl::set_index(uint64_t data_byte, uint8_t value) {
@@ -227,6 +241,59 @@ bool bitfield::set(uint64_t block, bool value) {
       pg.data_ones + static_cast<uint32_t>(popcount8(next)) - static_cast<uint32_t>(popcount8(old));
   impl_->set_index(block >> 3, next);
   return true;
+}
+
+void bitfield::set_range(uint64_t start, uint64_t end, bool value) {
+  const uint8_t fill = value ? 0xff : 0x00;
+  uint64_t pos = start;
+  while (pos < end) {
+    const uint64_t p = pos / blocks_per_page;
+    const uint64_t page_end = std::min(end, (p + 1) * blocks_per_page);
+    if (!value && !impl_->find(p)) {  // nothing to clear: skip to the next page that exists
+      auto it = impl_->pages.lower_bound(p + 1);
+      if (it == impl_->pages.end()) return;
+      pos = std::max(pos, it->first * blocks_per_page);
+      continue;
+    }
+    impl_->touch(p);
+    while (pos < page_end) {
+      const uint64_t lo = pos & 7;
+      const uint64_t n = std::min<uint64_t>(8 - lo, page_end - pos);
+      const uint8_t mask = static_cast<uint8_t>((0xff >> lo) & ~(0xff >> (lo + n)));
+      impl_->put_data_bits(pos >> 3, mask, fill);
+      pos += n;
+    }
+  }
+}
+
+void bitfield::assign(uint64_t start, byte_view bits, uint64_t nbits) {
+  auto bit = [&](uint64_t i) { return (bits.data[i >> 3] & (0x80 >> (i & 7))) != 0; };
+  uint64_t i = 0;
+  // Up to the first byte boundary one bit at a time (at most 7), then whole target bytes.
+  for (; i < nbits && ((start + i) & 7); ++i) set(start + i, bit(i));
+  const uint64_t shift = i;  // source bit i lands on a byte boundary of the target
+  uint64_t last_page = UINT64_MAX;
+  for (; i < nbits; i += 8) {
+    const uint64_t target = start + i;
+    const uint64_t n = std::min<uint64_t>(8, nbits - i);
+    uint8_t v;
+    if (shift == 0) {
+      v = bits.data[i >> 3];
+    } else {
+      const uint64_t k = i >> 3;  // source bits [i, i + 8) span bytes k and k + 1
+      const uint64_t s = i & 7;
+      uint8_t hi = static_cast<uint8_t>(bits.data[k] << s);
+      uint8_t lo = k + 1 < bits.size ? static_cast<uint8_t>(bits.data[k + 1] >> (8 - s)) : 0;
+      v = hi | lo;
+    }
+    const uint8_t mask = static_cast<uint8_t>(0xff & ~(0xff >> n));
+    const uint64_t p = target / blocks_per_page;
+    if (p != last_page) {
+      impl_->touch(p);
+      last_page = p;
+    }
+    impl_->put_data_bits(target >> 3, mask, v);
+  }
 }
 
 uint64_t bitfield::count(uint64_t start, uint64_t end) const {

@@ -37,6 +37,19 @@ class bitfield {
   bool get(uint64_t block) const;
   // Returns true when the bit changed. Keeps the index summaries up to date; marks the page dirty.
   bool set(uint64_t block, bool value);
+  // Range writes for bitfields that mirror a peer's claims (replication::peer_state::remote):
+  // they write whole bytes, so their cost is proportional to the bytes and pages in the range,
+  // never to its bits, and clearing skips pages that hold nothing. The index summaries stay
+  // consistent with the data bits (each byte's summary is updated once, with its final value),
+  // but a persisted feed bitfield must keep using set(), whose write order the reference's
+  // summaries depend on.
+  // Sets (or clears) every data bit in [start, end).
+  void set_range(uint64_t start, uint64_t end, bool value);
+  void clear_range(uint64_t start, uint64_t end) { set_range(start, end, false); }
+  // Sets the data bits [start, start + nbits) to `bits` (bit i is byte i>>3, mask 0x80>>(i&7)).
+  // REQUIRES: bits.size * 8 >= nbits.
+  void assign(uint64_t start, byte_view bits, uint64_t nbits);
+
   // Number of set data bits in [start, end).
   uint64_t count(uint64_t start, uint64_t end) const;
   // True when every block in [start, end) is present (true for an empty range).

@@ -77,3 +77,12 @@ constexpr ddb_setdl_atom ddb_setdl_atom_v{};
 constexpr ddb_setul_atom ddb_setul_atom_v{};
 constexpr ddb_stats_atom ddb_stats_atom_v{};
 }  // namespace ddb
+
+namespace ddb {
+// Send credit: peer actor -> feed actor, (ddb_sent_atom, peer id, bytes): the connection handed
+// `bytes` of the feed's frame bodies to the network. The peer actor's own re-check timer for it.
+using ddb_sent_atom = caf::atom_constant<caf::atom("ddb_sent")>;
+using ddb_flow_atom = caf::atom_constant<caf::atom("ddb_flow")>;
+constexpr ddb_sent_atom ddb_sent_atom_v{};
+constexpr ddb_flow_atom ddb_flow_atom_v{};
+}  // namespace ddb

@@ -48,6 +48,8 @@ using feed_actor = caf::typed_actor<
     caf::replies_to<ddb_attach_atom, caf::actor, uint64_t, peer_info>::with<void>,
     caf::reacts_to<ddb_ropen_atom, uint64_t>, caf::reacts_to<ddb_wire_atom, uint64_t, wire_frames>,
     caf::reacts_to<ddb_detach_atom, uint64_t, std::string>,
+    // the peer's connection handed (peer id, bytes) of our frames to the network
+    caf::reacts_to<ddb_sent_atom, uint64_t, uint64_t>,
     // replication extensions (messages/extension_messages.hpp)
     caf::replies_to<ddb_extreg_atom, std::string, extension_actor>::with<void>,
     caf::replies_to<ddb_extunr_atom, std::string>::with<void>,

@@ -1,6 +1,7 @@
 #pragma once
 // What the replicator knows about one peer of a feed, and one download selection.
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,6 +24,17 @@ struct inflight_request {
   bool hash = false;
 };
 
+// A Request or a Want the peer sent that we have not answered yet (served while the peer has
+// send credit, see peer_limits::max_unsent_bytes).
+struct queued_ask {
+  bool want = false;    // a Want (start, length) rather than a Request
+  uint64_t index = 0;   // Request: block; Want: start
+  uint64_t length = 0;  // Want: blocks
+  uint64_t bytes = 0;   // Request: byte offset (0: by index)
+  uint64_t nodes = 0;   // Request: the requester's digest
+  bool hash = false;    // Request: proof only
+};
+
 struct peer_state {
   uint64_t id = 0;
   peer_info info;
@@ -42,6 +54,18 @@ struct peer_state {
   std::vector<inflight_request> inflight;
   uint64_t cursor = UINT64_MAX;  // where this peer's non-linear scan resumes
   transfer_stats stats;
+  // --- limits on what the peer can make us spend (replicator_limits.cpp) ---
+  // The lowest block of a Have claim we ignored for lying beyond the remote bound; once the
+  // bound grows past it, the chunks from there are asked for again.
+  uint64_t clamped_from = UINT64_MAX;
+  std::deque<queued_ask> asks;  // received, not yet answered, in order
+  size_t queued_requests = 0;   // Requests in `asks`
+  size_t queued_wants = 0;      // Wants in `asks`
+  // Frame bytes (bodies) we emitted for the peer that its connection has not yet reported as
+  // handed to the network (on_sent).
+  uint64_t unsent_bytes = 0;
+  uint32_t invalid = 0;     // invalid messages so far
+  uint64_t work_pages = 0;  // bitfield pages spent on its Have/Unhave ranges and Want answers
 };
 
 struct selection {

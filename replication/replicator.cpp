@@ -8,6 +8,9 @@ namespace ddb::replication {
 replicator::replicator(feed& f, replicator_options opts)
     : feed_(f), opts_(std::move(opts)), rng_state_(opts_.seed | 1) {
   if (opts_.max_requests == 0) opts_.max_requests = 1;
+  if (opts_.limits.max_inflight_wants == 0) opts_.limits.max_inflight_wants = 1;
+  if (opts_.limits.max_wants == 0) opts_.limits.max_wants = 1;
+  last_bound_ = remote_bound();
   if (!opts_.sparse) {
     selection all;
     all.id = next_selection_++;
@@ -90,6 +93,7 @@ void replicator::on_local_append(uint64_t start, uint64_t count) {
   }
   emit(event_kind::append, 0, feed_.length());
   check_selections();
+  refresh_bound();
   fill_all();
 }
 
@@ -119,6 +123,7 @@ uint64_t replicator::download(range_request r) {
   s.first_missing = s.start;
   uint64_t id = s.id;
   selections_.emplace(id, std::move(s));
+  refresh_bound();
   for (auto& [pid, p] : peers_) {
     if (p.remote_opened) send_wants(p);
   }
@@ -133,6 +138,7 @@ bool replicator::undownload(uint64_t id) {
 
 void replicator::prioritize(uint64_t index) {
   priority_.insert(index);
+  refresh_bound();
   for (auto& [id, p] : peers_) {
     if (p.remote_opened) send_want(p, index / want_chunk);
   }
@@ -145,6 +151,7 @@ void replicator::deprioritize(uint64_t index) {
 
 void replicator::want_length(uint64_t min_length) {
   wanted_length_ = std::max(wanted_length_, min_length);
+  refresh_bound();
   fill_all();
 }
 

@@ -20,6 +20,53 @@
 
 namespace ddb::replication {
 
+// What one remote peer can make the replicator spend. Every bound holds for any message
+// sequence; the defaults leave an honest peer (ours or the reference) far below each of them.
+struct peer_limits {
+  // A remote's Have claims are tracked only below the remote bound: the longest length we know
+  // (verified) or ask for (update, selection ends, waiting gets) plus this many blocks (a
+  // writer's bound is its own length: nobody holds more of its feed). Claims beyond are ignored
+  // and asked for again with Wants once a verified length moves the bound past them.
+  uint64_t max_remote_ahead = 4 * 1024 * 1024;
+  // Wants (1M-block chunks) sent to a peer and not answered yet; and chunks wanted in total.
+  size_t max_inflight_wants = 16;
+  size_t max_wants = 4096;
+  // Requests (and Wants) received from a peer and not answered yet: past this the peer is
+  // dropped ("too many queued requests"). Our own client keeps at most max_requests (512) in
+  // flight, the reference 16.
+  size_t max_queued_requests = 2048;
+  size_t max_queued_wants = 1024;
+  // Bytes (frame bodies) emitted for a peer and not yet reported handed to the network
+  // (on_sent): queued Requests and Wants are answered only below this.
+  uint64_t max_unsent_bytes = 8 << 20;
+  // A remote Have bitfield decodes to at most this many bytes (an answer to a Want covers at
+  // most 16 chunks, 2 MiB); a larger one is an invalid message.
+  size_t max_have_bitfield_bytes = 2 << 20;
+  // Bitfield pages (8192 blocks each) a peer may make us touch with Have/Unhave ranges and
+  // Want answers, beyond the first page of each message: work_pages_per_page per page of the
+  // remote bound plus work_pages_slack. Past it such messages are ignored as invalid.
+  uint64_t work_pages_per_page = 8;
+  uint64_t work_pages_slack = 4096;
+  // Invalid messages (Requests beyond our length or that we cannot prove, unknown byte
+  // offsets, bitfield Haves nobody asked for, over-budget ranges...): from backoff_after on, the
+  // peer's send window halves with each (min. one answer at a time); past max_invalid_messages
+  // the peer is dropped.
+  uint32_t invalid_backoff_after = 4;
+  uint32_t max_invalid_messages = 16;
+};
+
+// Counters of the limits above, summed over the replicator's peers (past and present).
+struct abuse_stats {
+  uint64_t haves_clamped = 0;         // Have claims cut at (or ignored beyond) the remote bound
+  uint64_t wants_capped = 0;          // times a peer's Wants stopped at a cap
+  uint64_t requests_queued_peak = 0;  // most Requests + Wants queued for one peer
+  uint64_t send_window_waits = 0;     // times answers waited for a peer's send credit
+  uint64_t work_refused = 0;          // ranges and Wants refused past a peer's work budget
+  uint64_t invalid_messages = 0;
+  uint64_t peers_dropped_for_overflow = 0;  // too many queued Requests/Wants
+  uint64_t peers_dropped_for_invalid = 0;   // too many invalid messages
+};
+
 struct replicator_options {
   bool sparse = false;  // only download what get/download ask for
   // Requests in flight per peer: at most max_requests, and about max_inflight_bytes worth of
@@ -28,6 +75,7 @@ struct replicator_options {
   size_t max_requests = 512;
   uint64_t max_inflight_bytes = 8 << 20;
   uint64_t seed = 1;  // spreads non-linear downloads over peers
+  peer_limits limits;
   // Called for every verified block before it is written; an error refuses the block.
   std::function<status(uint64_t index, byte_view data, uint64_t peer)> on_write;
 };
@@ -79,6 +127,9 @@ class replicator {
   void remote_open(uint64_t peer);
   void remove_peer(uint64_t peer, const std::string& reason);
   void on_frames(uint64_t peer, const wire_frames& frames);
+  // The peer's connection handed `bytes` (frame bodies, as emitted) to the network: send
+  // credit for answering its queued Requests and Wants.
+  void on_sent(uint64_t peer, uint64_t bytes);
 
   // --- local feed changes ---
   void on_local_append(uint64_t start, uint64_t count);
@@ -110,6 +161,11 @@ class replicator {
   transfer_stats totals() const { return totals_; }
   std::vector<stats_row> peer_stats() const;
   size_t peer_count() const { return peers_.size(); }
+  const abuse_stats& abuse() const { return abuse_; }
+  // For tests and the fuzz harness: the peer's state (nullptr when unknown).
+  const peer_state* peer(uint64_t id) const;
+  // Remote Have claims are tracked below this block (see peer_limits::max_remote_ahead).
+  uint64_t remote_bound() const;
 
   // --- extensions (replicator_ext.cpp; the reference's abstract-extension semantics) ---
   // The local extension names; announced (sorted, deduplicated) in Options on remote open and
@@ -141,6 +197,17 @@ class replicator {
   void on_data(peer_state& p, wire::data_message& m, const std::optional<hash_t>& leaf);
   void on_extension(peer_state& p, const wire::extension_message& m);
   void send_options(peer_state& p);
+  // limits (replicator_limits.cpp)
+  void answer_request(peer_state& p, const queued_ask& a);
+  void answer_want(peer_state& p, const queued_ask& a);
+  void serve(peer_state& p);  // answers queued asks while the peer has send credit
+  uint64_t send_window(const peer_state& p) const;
+  // Counts an invalid message; drops the peer past the limit. Returns false when dropped.
+  bool invalid(peer_state& p, const std::string& why);
+  // Charges `pages` of range work beyond the first; false (and counted invalid) past the budget.
+  bool charge_work(peer_state& p, uint64_t pages);
+  // The remote bound grew: ask again for chunks whose claims were ignored.
+  void refresh_bound();
   // scheduling (replicator_schedule.cpp)
   void fill(peer_state& p);
   size_t request_limit() const;  // requests in flight per peer (replicator_options)
@@ -149,7 +216,7 @@ class replicator {
   std::optional<uint64_t> pick_in(peer_state& p, selection& s);
   void request(peer_state& p, uint64_t index, bool hash);
   void send_wants(peer_state& p);
-  void send_want(peer_state& p, uint64_t chunk);
+  bool send_want(peer_state& p, uint64_t chunk);  // false: a want cap was reached
   void check_selections(bool downloaded = false);
   // Block `index` was skipped by the scans (reserved) and is still wanted: scan from it again.
   void rescan_from(uint64_t index);  // after a verified download: true
@@ -180,6 +247,8 @@ class replicator {
   uint64_t synced_length_ = 0;  // the length the last sync event reported
   uint64_t rng_state_;
   transfer_stats totals_;
+  abuse_stats abuse_;
+  uint64_t last_bound_ = 0;
   std::vector<std::string> extensions_;  // sorted, unique
   std::vector<outgoing> out_;
   std::vector<replicator_event> events_;
@@ -191,6 +260,7 @@ inline void replicator::send(peer_state& p, wire::message_type type, const M& m)
   wire_frame f;
   f.type = static_cast<uint8_t>(type);
   wire::encode(m, f.body);
+  p.unsent_bytes += f.body.size();
   out_.back().frames.push_back(std::move(f));
 }
 

@@ -7,31 +7,40 @@
 namespace ddb::replication {
 
 void replicator::on_frames(uint64_t peer, const wire_frames& frames) {
-  // Decode the whole batch first, so that the leaf hashes of its blocks are computed together
-  // (on two threads when the batch is large); verification then starts from those leaves.
+  // Decode a slice of the batch at a time, so that the leaf hashes of its blocks are computed
+  // together (on two threads when the slice is large) and verification starts from those
+  // leaves; slices bound the decoded copies a huge batch makes before a frame drops the peer.
+  constexpr size_t slice = 1024;
   std::vector<result<wire::message>> decoded;
-  decoded.reserve(frames.size());
   std::vector<byte_view> values;
   std::vector<size_t> owners;
-  for (size_t i = 0; i < frames.size(); ++i) {
-    decoded.push_back(wire::decode_message(frames[i].type, byte_view(frames[i].body)));
-    auto* m = decoded.back() ? std::get_if<wire::data_message>(&*decoded.back()) : nullptr;
-    if (m && m->value && !feed_.writable()) {
-      values.emplace_back(*m->value);
-      owners.push_back(i);
+  std::vector<std::optional<hash_t>> leaves;
+  for (size_t from = 0; from < frames.size(); from += slice) {
+    const size_t to = std::min(frames.size(), from + slice);
+    decoded.clear();
+    values.clear();
+    owners.clear();
+    for (size_t i = from; i < to; ++i) {
+      decoded.push_back(wire::decode_message(frames[i].type, byte_view(frames[i].body)));
+      auto* m = decoded.back() ? std::get_if<wire::data_message>(&*decoded.back()) : nullptr;
+      if (m && m->value && !feed_.writable()) {
+        values.emplace_back(*m->value);
+        owners.push_back(i - from);
+      }
+    }
+    leaves.assign(to - from, std::nullopt);
+    if (!values.empty()) {
+      std::vector<hash_t> hashes;
+      feed_.leaf_hashes(values, hashes);
+      for (size_t k = 0; k < owners.size(); ++k) leaves[owners[k]] = hashes[k];
+    }
+    for (size_t i = from; i < to; ++i) {
+      peer_state* p = find(peer);  // a frame may have dropped the peer
+      if (!p) return;
+      on_message(*p, frames[i].type, decoded[i - from], leaves[i - from]);
     }
   }
-  std::vector<std::optional<hash_t>> leaves(frames.size());
-  if (!values.empty()) {
-    std::vector<hash_t> hashes;
-    feed_.leaf_hashes(values, hashes);
-    for (size_t k = 0; k < owners.size(); ++k) leaves[owners[k]] = hashes[k];
-  }
-  for (size_t i = 0; i < frames.size(); ++i) {
-    peer_state* p = find(peer);  // a frame may have dropped the peer
-    if (!p) return;
-    on_message(*p, frames[i].type, decoded[i], leaves[i]);
-  }
+  refresh_bound();
   if (peer_state* p = find(peer)) {
     fill(*p);
     check_done(*p);
@@ -78,39 +87,87 @@ void replicator::on_status(peer_state& p, const wire::status_message& m) {
   }
 }
 
+namespace {
+uint64_t saturating_add(uint64_t a, uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+uint64_t pages_in(uint64_t start, uint64_t end) {  // bitfield pages of [start, end)
+  if (end <= start) return 0;
+  return (end - 1) / bitfield::blocks_per_page - start / bitfield::blocks_per_page + 1;
+}
+}  // namespace
+
+// Remote claims are tracked below the remote bound only (peer_limits::max_remote_ahead), with
+// range writes whose cost follows the pages touched; a bitfield Have must answer one of our
+// Wants and a range's pages are charged to the peer's work budget.
 void replicator::on_have(peer_state& p, const wire::have_message& m) {
   if (m.ack.value_or(false) && !m.bitfield && feed_.has(m.start)) {
     emit(event_kind::ack, p.id, m.start);
     return;
   }
-  if (m.length_or_default() == want_chunk && p.inflight_wants > 0) --p.inflight_wants;
+  const bool answer = m.length_or_default() == want_chunk && p.inflight_wants > 0;
+  if (answer) --p.inflight_wants;
+  const uint64_t bound = remote_bound();
+  uint64_t end = 0;  // one past the claims we keep
   if (m.bitfield) {
-    auto bits = wire::rle::decode(byte_view(*m.bitfield), 4);
-    if (!bits) return drop(p, "malformed Have bitfield");
-    uint64_t last = 0;
-    for (size_t i = 0; i < bits->size(); ++i) {
-      uint8_t b = (*bits)[i];
-      uint64_t base = m.start + 8 * i;
-      for (int j = 0; j < 8; ++j) {
-        bool on = (b & (0x80 >> j)) != 0;
-        if (on) last = base + j + 1;
-        if (on || p.remote.get(base + j)) p.remote.set(base + j, on);
+    if (!answer) {
+      invalid(p, "a Have bitfield nobody asked for");
+      return;
+    }
+    auto bits = wire::rle::decode(byte_view(*m.bitfield), 4, opts_.limits.max_have_bitfield_bytes);
+    if (!bits) {
+      invalid(p, "malformed or oversized Have bitfield");
+      return;
+    }
+    const uint64_t claimed = saturating_add(m.start, 8 * uint64_t{bits->size()});
+    const uint64_t keep = std::min(claimed, bound);
+    if (m.start < keep) {
+      if (!charge_work(p, pages_in(m.start, keep))) return;
+      p.remote.assign(m.start, byte_view(*bits), keep - m.start);
+      // One past the last set bit we kept.
+      uint64_t nbytes = (keep - m.start + 7) / 8;
+      while (nbytes > 0 && (*bits)[nbytes - 1] == 0) --nbytes;
+      if (nbytes > 0) {
+        const uint8_t last = (*bits)[nbytes - 1];
+        const uint64_t bit = 8 * (nbytes - 1) + 7 - static_cast<uint64_t>(__builtin_ctz(last));
+        end = std::min(keep, m.start + bit + 1);
       }
     }
-    p.remote_length = std::max(p.remote_length, last);
+    if (claimed > bound) {
+      // Set bits beyond the bound are ignored until a verified length moves it.
+      const uint64_t from = bound > m.start ? bound - m.start : 0;
+      bool beyond = false;
+      for (uint64_t i = from / 8; i < bits->size() && !beyond; ++i) beyond = (*bits)[i] != 0;
+      if (beyond) {
+        abuse_.haves_clamped++;
+        p.clamped_from = std::min(p.clamped_from, std::max(bound, m.start));
+        end = std::max(end, bound);
+      }
+    }
   } else {
     uint64_t len = m.length_or_default();
     if (len > (uint64_t{1} << 40)) return drop(p, "Have range too large");
-    for (uint64_t i = 0; i < len; ++i) p.remote.set(m.start + i, true);
-    p.remote_length = std::max(p.remote_length, m.start + len);
+    const uint64_t claimed = saturating_add(m.start, len);
+    const uint64_t keep = std::min(claimed, bound);
+    if (m.start < keep) {
+      if (!charge_work(p, pages_in(m.start, keep))) return;
+      p.remote.set_range(m.start, keep, true);
+      end = keep;
+    }
+    if (claimed > bound) {
+      abuse_.haves_clamped++;
+      p.clamped_from = std::min(p.clamped_from, std::max(bound, m.start));
+      end = std::max(end, bound);  // it claims at least up to the bound: ask it for that much
+    }
   }
+  p.remote_length = std::max(p.remote_length, end);
   // Blocks the remote gained may lie behind the scan cursors.
   for (auto& [id, sel] : selections_) sel.scan_from = std::min(sel.scan_from, m.start);
   if (p.remote_opened) send_wants(p);
 }
 
 void replicator::on_unhave(peer_state& p, const wire::unhave_message& m) {
-  uint64_t len = m.length_or_default();
+  const uint64_t len = m.length_or_default();
   // Requests for blocks the remote no longer has will not be answered: free their slots.
   auto gone = [&](const inflight_request& r) {
     return r.index >= m.start && r.index - m.start < len;
@@ -124,69 +181,10 @@ void replicator::on_unhave(peer_state& p, const wire::unhave_message& m) {
     p.remote_length = 0;
     return;
   }
-  uint64_t end = std::min(m.start + len, p.remote_length);
-  for (uint64_t i = m.start; i < end; ++i) p.remote.set(i, false);
-}
-
-void replicator::on_want(peer_state& p, const wire::want_message& m) {
-  if (!p.uploading) return;
-  uint64_t len = m.length.value_or(0);
-  // As the reference: only ranges aligned to bitfield pages (8192 blocks) are answered.
-  if ((m.start & 8191) || (len & 8191)) return;
-  if (len == 0 || len > 16 * want_chunk) len = want_chunk;
-  const uint64_t length = feed_.length();
-  if (!p.remote_want && length > 0 && feed_.has(length - 1)) {
-    wire::have_message tip;
-    tip.start = length - 1;
-    send(p, wire::message_type::have, tip);
-  }
-  p.remote_want = true;
-  wire::have_message h;
-  h.start = m.start;
-  h.length = len;
-  // As the reference's bitfield.compress: only up to the bits we can have (our length); the
-  // rest of the range is zero and the decoder pads it, so a new feed does not copy and scan a
-  // mostly empty megabit per Want.
-  uint64_t bits = len;
-  if (m.start + len > length) bits = m.start < length ? length - m.start : 1;
-  h.bitfield = wire::rle::encode(byte_view(feed_.data_bits(m.start, (bits + 7) / 8)));
-  send(p, wire::message_type::have, h);
-}
-
-void replicator::on_request(peer_state& p, const wire::request_message& m) {
-  if (!p.uploading) return;
-  uint64_t index = m.index;
-  if (m.bytes.value_or(0) > 0) {
-    auto at = feed_.seek(*m.bytes);
-    if (!at) return;  // unknown byte offset: nothing to send
-    index = at->index;
-  }
-  const bool hash = m.hash.value_or(false);
-  if (index >= feed_.length()) return drop(p, "request beyond the feed's length");
-  if (!hash && !feed_.has(index)) {
-    wire::unhave_message u;  // we cleared it: tell the peer instead of failing
-    u.start = index;
-    send(p, wire::message_type::unhave, u);
-    return;
-  }
-  auto proof = feed_.proof(index, m.bytes.value_or(0) > 0 ? 0 : m.nodes.value_or(0), hash);
-  if (!proof) return drop(p, "cannot prove block: " + proof.error().message());
-  wire::data_message d;
-  d.index = index;
-  d.nodes = std::move(proof->nodes);
-  if (proof->signature)
-    d.signature = byte_buffer(proof->signature->begin(), proof->signature->end());
-  if (!hash) {
-    auto value = feed_.get(index);
-    if (!value) return drop(p, "cannot read block: " + value.error().message());
-    p.stats.uploaded_blocks++;
-    p.stats.uploaded_bytes += value->size();
-    totals_.uploaded_blocks++;
-    totals_.uploaded_bytes += value->size();
-    emit(event_kind::upload, p.id, index, value->size());
-    d.value = std::move(*value);
-  }
-  send(p, wire::message_type::data, d);
+  const uint64_t end = std::min(saturating_add(m.start, len), p.remote_length);
+  if (m.start >= end) return;
+  if (!charge_work(p, pages_in(m.start, end))) return;
+  p.remote.clear_range(m.start, end);
 }
 
 void replicator::on_data(peer_state& p, wire::data_message& m, const std::optional<hash_t>& leaf) {

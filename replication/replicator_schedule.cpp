@@ -116,28 +116,45 @@ std::optional<uint64_t> replicator::pick_in(peer_state& p, selection& s) {
   return found;
 }
 
-void replicator::send_want(peer_state& p, uint64_t chunk) {
-  if (p.wants.count(chunk) || !p.downloading) return;
+bool replicator::send_want(peer_state& p, uint64_t chunk) {
+  if (p.wants.count(chunk) || !p.downloading) return true;
+  if (p.inflight_wants >= opts_.limits.max_inflight_wants ||
+      p.wants.size() >= opts_.limits.max_wants) {
+    abuse_.wants_capped++;  // more follow as answers come in
+    return false;
+  }
   p.wants.insert(chunk);
   p.inflight_wants++;
   wire::want_message w;
   w.start = chunk * want_chunk;
   w.length = want_chunk;
   send(p, wire::message_type::want, w);
+  return true;
 }
 
+// Wants only for chunks we may need: below the remote bound and the peer's (clamped) length;
+// at most max_inflight_wants unanswered, max_wants in all.
 void replicator::send_wants(peer_state& p) {
   if (!p.downloading || !p.remote_uploading) return;
-  for (uint64_t index : priority_) send_want(p, index / want_chunk);
+  if (!send_want(p, 0)) return;  // always follow the start of the feed, as the reference
+  const uint64_t bound = std::max<uint64_t>(remote_bound(), 1);
+  for (uint64_t index : priority_) {
+    if (!send_want(p, index / want_chunk)) return;
+  }
   for (const auto& [id, s] : selections_) {
     if (!s.blocks.empty()) {
-      for (uint64_t b : s.blocks) send_want(p, b / want_chunk);
+      for (uint64_t b : s.blocks) {
+        if (!send_want(p, b / want_chunk)) return;
+      }
       continue;
     }
-    uint64_t end = std::min(s.end.value_or(UINT64_MAX), std::max(p.remote_length, uint64_t{1}));
-    for (uint64_t c = s.start / want_chunk; c * want_chunk < end; ++c) send_want(p, c);
+    const uint64_t end =
+        std::min({s.end.value_or(UINT64_MAX), std::max(p.remote_length, uint64_t{1}), bound});
+    for (uint64_t c = s.start / want_chunk; c < UINT64_MAX / want_chunk && c * want_chunk < end;
+         ++c) {
+      if (!send_want(p, c)) return;
+    }
   }
-  send_want(p, 0);  // always follow the start of the feed, as the reference
 }
 
 void replicator::rescan_from(uint64_t index) {

@@ -18,6 +18,7 @@ class sim_connection final : public connection {
   void write(byte_buffer bytes) override { p_->write(side_, std::move(bytes)); }
   void close() override { p_->close(side_); }
   uint64_t pending_bytes() const override { return p_->pending(side_); }
+  void set_reading(bool on) override { p_->set_reading(side_, on); }
   std::string remote_address() const override {
     return "sim:" + std::to_string(p_->node(1 - side_));
   }
@@ -42,11 +43,27 @@ std::pair<connection_ptr, connection_ptr> pipe::make_ends() {
 }
 
 void pipe::attach(int side, caf::actor owner) {
+  end_[side].owner = std::move(owner);
+  flush_end(side);
+}
+
+// Simplification: a paused end stops handing bytes to its owner at once, while the link keeps
+// delivering into its inbox (the kernel receive buffer of a real socket).
+void pipe::set_reading(int side, bool on) {
+  end_[side].paused = !on;
+  flush_end(side);
+}
+
+// Hands the inbox, then the end (once), to an owner that reads.
+void pipe::flush_end(int side) {
   end_state& e = end_[side];
-  e.owner = std::move(owner);
+  if (!e.owner || e.paused) return;
   for (auto& b : e.inbox) caf::anon_send(e.owner, ddb_recv_atom_v, std::move(b));
   e.inbox.clear();
-  if (e.down) caf::anon_send(e.owner, ddb_down_atom_v, e.down_reason);
+  if (e.down && !e.down_delivered) {
+    e.down_delivered = true;
+    caf::anon_send(e.owner, ddb_down_atom_v, e.down_reason);
+  }
 }
 
 duration pipe::sample_latency(int side) {
@@ -143,7 +160,7 @@ void pipe::resume() {
 void pipe::to_owner(int side, byte_buffer bytes) {
   end_state& e = end_[side];
   if (e.down) return;
-  if (e.owner)
+  if (e.owner && !e.paused)
     caf::anon_send(e.owner, ddb_recv_atom_v, std::move(bytes));
   else
     e.inbox.push_back(std::move(bytes));
@@ -175,7 +192,7 @@ void pipe::send_down(int side, const std::string& reason) {
   e.down_reason = reason;
   net_.sim().note("conn " + std::to_string(id_) + " end " + std::to_string(node_[side]) +
                   " down: " + reason);
-  if (e.owner) caf::anon_send(e.owner, ddb_down_atom_v, reason);
+  flush_end(side);  // a paused end gets it after the bytes it received before
   finish_if_done();
 }
 

@@ -22,6 +22,8 @@ class pipe : public std::enable_shared_from_this<pipe> {
 
   void attach(int side, caf::actor owner);
   void write(int side, byte_buffer bytes);
+  // Pauses or resumes delivery to end `side`'s owner (bytes arriving meanwhile wait in order).
+  void set_reading(int side, bool on);
   void close(int side);
   void reset(const std::string& reason);
   uint64_t pending(int side) const { return dir_[side].queued; }
@@ -49,7 +51,9 @@ class pipe : public std::enable_shared_from_this<pipe> {
   struct end_state {
     caf::actor owner;
     std::vector<byte_buffer> inbox;
+    bool paused = false;  // set_reading(false): arrivals wait in the inbox
     bool down = false;
+    bool down_delivered = false;
     std::string down_reason;
   };
 
@@ -57,6 +61,7 @@ class pipe : public std::enable_shared_from_this<pipe> {
   void schedule(int side, time_point due);
   void deliver_front(int side);
   void to_owner(int side, byte_buffer bytes);
+  void flush_end(int side);
   void send_down(int side, const std::string& reason);
   void finish_if_done();
 

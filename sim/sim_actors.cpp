@@ -142,6 +142,7 @@ caf::actor spawn_tamper_proxy(caf::actor_system& sys, caf::actor feed, adversary
         [=](ddb_wire_atom a, uint64_t id, wire_frames& frames) {
           self->send(feed, a, id, std::move(frames));
         },
+        [=](ddb_sent_atom a, uint64_t id, uint64_t bytes) { self->send(feed, a, id, bytes); },
         [=](ddb_detach_atom a, uint64_t id, std::string& why) {
           self->send(feed, a, id, std::move(why));
           auto it = proxies->find(id);

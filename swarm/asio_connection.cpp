@@ -66,6 +66,15 @@ void asio_connection::close() {
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_close(); });
 }
 
+void asio_connection::set_reading(bool on) {
+  asio::post(socket_.get_executor(), [self = shared_from_this(), on] { self->do_set_reading(on); });
+}
+
+void asio_connection::do_set_reading(bool on) {
+  paused_ = !on;
+  if (on) do_read();  // no-op while a read is outstanding
+}
+
 uint64_t asio_connection::pending_bytes() const {
   return pending_.load();
 }
@@ -93,7 +102,7 @@ void asio_connection::do_attach(caf::actor owner) {
 }
 
 void asio_connection::do_read() {
-  if (dead_ || reading_) return;
+  if (dead_ || reading_ || paused_) return;                   // set_reading(true) resumes
   if (!attached_ && inbox_bytes_ >= max_inbox_bytes) return;  // attach resumes
   reading_ = true;
   socket_.async_read_some(

@@ -47,11 +47,13 @@ class asio_connection final : public connection,
   void write(byte_buffer bytes) override;
   void close() override;
   uint64_t pending_bytes() const override;
+  void set_reading(bool on) override;
   std::string remote_address() const override;
   bool initiator() const override;
 
  private:
   void do_attach(caf::actor owner);
+  void do_set_reading(bool on);
   void do_read();
   void on_read(const asio::error_code& ec, size_t n);
   void deliver(byte_buffer bytes);
@@ -74,7 +76,8 @@ class asio_connection final : public connection,
   std::vector<byte_buffer> inbox_;  // bytes read before attach, in order
   size_t inbox_bytes_ = 0;
   byte_buffer read_buf_;
-  bool reading_ = false;
+  bool reading_ = false;                // an async_read is outstanding
+  bool paused_ = false;                 // set_reading(false): no new async_read
   std::vector<byte_buffer> queue_;      // waiting for the next gathered write
   std::vector<byte_buffer> in_flight_;  // handed to the current async_write
   uint64_t in_flight_bytes_ = 0;

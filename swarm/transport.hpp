@@ -29,6 +29,11 @@ class connection {
   virtual void close() = 0;
   // Bytes queued but not yet handed to the network (for backpressure).
   virtual uint64_t pending_bytes() const = 0;
+  // Pauses (false) or resumes (true) reading: while paused no more bytes are read from the
+  // network, so a peer that does not read our replies is not read either (backpressure).
+  // Bytes already read may still be delivered. Thread-safe; reading starts enabled. The
+  // default does nothing (a connection that cannot pause).
+  virtual void set_reading(bool on) { (void)on; }
   // "tcp 127.0.0.1:4000" or a simulated address.
   virtual std::string remote_address() const = 0;
   // True for the dialing side (the Noise initiator).

@@ -223,9 +223,17 @@ class mem_connection final : public connection {
   void attach(caf::actor owner) override {
     std::lock_guard<std::mutex> lock(mu_);
     owner_ = owner;
-    for (auto& b : inbox_) caf::anon_send(owner_, ddb_recv_atom_v, std::move(b));
-    inbox_.clear();
-    if (down_) caf::anon_send(owner_, ddb_down_atom_v, down_reason_);
+    flush_locked();
+  }
+  // While paused, arrivals (and the end) wait in the inbox, in order.
+  void set_reading(bool on) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    paused_ = !on;
+    flush_locked();
+  }
+  bool reading() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return !paused_;
   }
   void write(byte_buffer bytes) override {
     if (auto p = peer_.lock()) p->deliver(std::move(bytes));
@@ -246,7 +254,7 @@ class mem_connection final : public connection {
   void deliver(byte_buffer bytes) {
     std::lock_guard<std::mutex> lock(mu_);
     if (down_) return;
-    if (!owner_)
+    if (!owner_ || paused_)
       inbox_.push_back(std::move(bytes));
     else
       caf::anon_send(owner_, ddb_recv_atom_v, std::move(bytes));
@@ -256,7 +264,16 @@ class mem_connection final : public connection {
     if (down_) return;
     down_ = true;
     down_reason_ = reason;
-    if (owner_) caf::anon_send(owner_, ddb_down_atom_v, reason);
+    flush_locked();
+  }
+  void flush_locked() {
+    if (!owner_ || paused_) return;
+    for (auto& b : inbox_) caf::anon_send(owner_, ddb_recv_atom_v, std::move(b));
+    inbox_.clear();
+    if (down_ && !down_sent_) {
+      down_sent_ = true;
+      caf::anon_send(owner_, ddb_down_atom_v, down_reason_);
+    }
   }
 
   const bool initiator_;
@@ -264,7 +281,9 @@ class mem_connection final : public connection {
   mutable std::mutex mu_;
   caf::actor owner_;
   std::vector<byte_buffer> inbox_;
+  bool paused_ = false;
   bool down_ = false;
+  bool down_sent_ = false;
   std::string down_reason_;
 };
 

@@ -328,3 +328,26 @@ BOOST_FIXTURE_TEST_CASE(shutdown_closes_everything, fixture) {
   BOOST_TEST((relisten.error().code() == ddb::errc::closed));
   other->shutdown();
 }
+
+// set_reading(false) stops reading from the socket: a sender's bytes back up on its side (past
+// the kernel buffers) until reading resumes; then everything arrives, in order.
+BOOST_FIXTURE_TEST_CASE(paused_reading_backs_up_the_sender, fixture) {
+  auto [client, server] = connect_pair(*net);
+  caf::scoped_actor a{sys}, b{sys};
+  client->attach(a);
+  server->set_reading(false);
+  server->attach(b);
+  const size_t total = 48 * 1024 * 1024;
+  byte_buffer sent(total);
+  for (size_t i = 0; i < total; ++i) sent[i] = static_cast<uint8_t>(i * 13 + i / 4093);
+  for (size_t off = 0; off < total; off += 1 << 20)
+    client->write(byte_buffer(sent.begin() + off, sent.begin() + std::min(total, off + (1 << 20))));
+  // Whatever the kernel buffers hold, most of it must still wait on the sender's side.
+  std::this_thread::sleep_for(300ms);
+  BOOST_TEST(client->pending_bytes() > total / 2);
+  server->set_reading(true);
+  byte_buffer got;
+  BOOST_REQUIRE(recv_until(b, got, total));
+  BOOST_TEST((got == sent));
+  wait_drained(client);
+}
