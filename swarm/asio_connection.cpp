@@ -6,6 +6,7 @@
 
 #include <asio/error.hpp>
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 #include <caf/send.hpp>
 
@@ -24,6 +25,10 @@ std::string format_endpoint(const asio::ip::tcp::endpoint& ep) {
 }
 
 namespace {
+
+// How long close() waits for queued writes to drain and for the peer's FIN before it resets the
+// connection: a peer that neither reads nor closes must not keep the socket (and its fd).
+constexpr std::chrono::seconds close_linger{3};
 
 std::string remote_of(const asio::ip::tcp::socket& socket) {
   asio::error_code ec;
@@ -171,6 +176,11 @@ void asio_connection::on_write(const asio::error_code& ec) {
 void asio_connection::do_close() {
   if (dead_ || closing_) return;
   closing_ = true;
+  auto timer = std::make_shared<asio::steady_timer>(socket_.get_executor(), close_linger);
+  timer->async_wait([weak = weak_from_this(), timer](const asio::error_code& ec) {
+    auto self = weak.lock();
+    if (!ec && self) self->fail("closed (the peer did not close in time)");
+  });
   if (in_flight_.empty()) shutdown_send();  // else on_write does it once the queue drains
 }
 
