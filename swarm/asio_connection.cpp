@@ -5,6 +5,7 @@
 #include <utility>
 
 #include <asio/error.hpp>
+#include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
@@ -30,6 +31,15 @@ namespace {
 // connection: a peer that neither reads nor closes must not keep the socket (and its fd).
 constexpr std::chrono::seconds close_linger{3};
 
+// Posts `fn` unless the io_context was stopped (its io thread is gone): the handler would never
+// run, and, holding the connection that holds the io_context, would keep both alive for good.
+// (Our sockets always run on a strand of an io_context.)
+template <class Executor, class Fn>
+void post_live(const Executor& ex, Fn&& fn) {
+  auto& io = static_cast<asio::io_context&>(asio::query(ex, asio::execution::context));
+  if (!io.stopped()) asio::post(ex, std::forward<Fn>(fn));
+}
+
 std::string remote_of(const asio::ip::tcp::socket& socket) {
   asio::error_code ec;
   auto ep = socket.remote_endpoint(ec);
@@ -44,17 +54,17 @@ asio_connection::asio_connection(socket_type socket, bool initiator)
 }
 
 void asio_connection::start() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  post_live(socket_.get_executor(), [self = shared_from_this()] { self->do_read(); });
 }
 
 void asio_connection::abort(std::string reason) {
-  asio::post(socket_.get_executor(), [self = shared_from_this(), r = std::move(reason)]() mutable {
+  post_live(socket_.get_executor(), [self = shared_from_this(), r = std::move(reason)]() mutable {
     self->fail(std::move(r));
   });
 }
 
 void asio_connection::attach(caf::actor owner) {
-  asio::post(socket_.get_executor(), [self = shared_from_this(), o = std::move(owner)]() mutable {
+  post_live(socket_.get_executor(), [self = shared_from_this(), o = std::move(owner)]() mutable {
     self->do_attach(std::move(o));
   });
 }
@@ -62,13 +72,13 @@ void asio_connection::attach(caf::actor owner) {
 void asio_connection::write(byte_buffer bytes) {
   if (bytes.empty()) return;
   pending_.fetch_add(bytes.size());
-  asio::post(socket_.get_executor(), [self = shared_from_this(), b = std::move(bytes)]() mutable {
+  post_live(socket_.get_executor(), [self = shared_from_this(), b = std::move(bytes)]() mutable {
     self->enqueue(std::move(b));
   });
 }
 
 void asio_connection::close() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_close(); });
+  post_live(socket_.get_executor(), [self = shared_from_this()] { self->do_close(); });
 }
 
 uint64_t asio_connection::pending_bytes() const {

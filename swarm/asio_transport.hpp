@@ -8,8 +8,9 @@
 // Connections: TCP_NODELAY; inbound bytes are read before attach into a bounded inbox (reading
 // pauses at 1 MiB until attach) and flushed to the owner on attach. write() coalesces everything
 // queued into one gathered write. close() flushes queued writes, sends FIN and keeps reading
-// until the peer closes its side (the owner gets ddb_down_atom then); a peer that never closes
-// keeps the connection open until transport::shutdown().
+// until the peer closes its side (the owner gets ddb_down_atom then); after 3 s without the
+// peer's FIN (or with writes still queued: a peer that does not read) the socket is reset, so a
+// peer cannot keep a closed connection's fd.
 //
 // Down reasons: "closed" (our close() completed), "closed by peer" (EOF), "transport shut down",
 // or the socket error's message. Errors: listen gives invalid_argument (bad address), io_error
@@ -30,7 +31,8 @@
 //
 // Ownership: with the shared_ptr overload every connection holds the io_context, so a connection
 // that outlives the io_thread (say, in a peer actor that CAF destroys later) is destroyed while
-// its io_context still exists.
+// its io_context still exists. Once the io_context is stopped (io_thread::stop), connection
+// methods do nothing: their handlers could never run.
 #include <memory>
 #include <optional>
 #include <thread>
