@@ -379,6 +379,20 @@ void tick(self_ptr self) {
   self->delayed_send(self, st.opts.keep_alive / ticks_per_interval, ddb_tmo_atom_v);
 }
 
+// The handshake deadline: a tagged keep-alive message (ddb_tmo_atom, true) on CAF's clock.
+void arm_handshake_deadline(self_ptr self) {
+  auto& st = self->state;
+  if (st.opts.handshake_timeout.count() <= 0 || st.session->ready()) return;
+  self->delayed_send(self, st.opts.handshake_timeout, ddb_tmo_atom_v, true);
+}
+
+void on_handshake_deadline(self_ptr self) {
+  auto& st = self->state;
+  if (st.closing || st.session->ready()) return;
+  if (st.opts.counters) ++st.opts.counters->handshake_timeouts;
+  shutdown(self, "handshake timeout");
+}
+
 caf::behavior peer_actor_impl(self_ptr self, connection_ptr conn, peer_actor_options opts,
                               uint64_t peer_id) {
   auto& st = self->state;
@@ -392,6 +406,7 @@ caf::behavior peer_actor_impl(self_ptr self, connection_ptr conn, peer_actor_opt
   handle_events(self);  // without Noise the session is ready at once
   flush_output(self);
   self->delayed_send(self, st.opts.keep_alive / ticks_per_interval, ddb_tmo_atom_v);
+  arm_handshake_deadline(self);
   return {
       [=](ddb_recv_atom, byte_buffer& bytes) {
         if (self->state.closing) return;
@@ -416,6 +431,7 @@ caf::behavior peer_actor_impl(self_ptr self, connection_ptr conn, peer_actor_opt
       },
       [=](ddb_tmo_atom) { tick(self); },
       [=](ddb_flow_atom) { on_flow_timer(self); },
+      [=](ddb_tmo_atom, bool) { on_handshake_deadline(self); },
   };
 }
 

@@ -28,6 +28,11 @@
 // goes out when nothing was sent for `keep_alive` (at most 1.5x it), and the connection ends
 // with "timeout" when nothing was received for 2x `keep_alive`.
 //
+// Handshake deadline, also on CAF's clock: a connection whose handshake has not completed
+// `handshake_timeout` after the actor started ends with "handshake timeout" (and
+// counters->handshake_timeouts counts it), so a peer that connects and stays silent, or drips
+// bytes, cannot hold the connection. 0 disables it.
+//
 // Observer notices, (ddb_event_atom, std::string): "handshake <remote-static-key-hex>",
 // "open <dkey-hex>", "end <dkey-hex>" (the remote closed that channel),
 // "refused <dkey-hex>: <why>", "closed: <reason>".
@@ -43,6 +48,7 @@
 #include "actors/feed_registry.hpp"
 #include "core/types.hpp"
 #include "replication/session.hpp"
+#include "swarm/swarm_limits.hpp"
 #include "swarm/transport.hpp"
 
 namespace ddb {
@@ -58,6 +64,8 @@ struct peer_actor_options {
   bool download = true;
   bool upload = true;
   caf::timespan keep_alive = std::chrono::seconds(10);
+  caf::timespan handshake_timeout = std::chrono::seconds(10);  // 0: none
+  std::shared_ptr<connection_counters> counters;               // optional
   // Called once with the remote's Noise static key after the handshake; false ends the
   // connection. Runs inside the actor: keep it short and thread-safe.
   std::function<bool(const public_key& remote_static)> authenticate;

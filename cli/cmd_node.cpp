@@ -134,7 +134,28 @@ struct node_runner {
       text += "; " + f.name + " " + std::to_string(info->downloaded) + "/" +
               std::to_string(info->length) + " blocks, " + std::to_string(peers[f.dkey]) + " peers";
     }
-    out.print("status", {{"peers", st.remotes}, {"connections", st.connections}, {"feeds", feeds}},
+    json limits = {{"handshaking", st.handshaking},
+                   {"acceptErrors", st.accept_errors},
+                   {"handshakeTimeouts", st.handshake_timeouts},
+                   {"handshakesEvicted", st.handshakes_evicted},
+                   {"refusedOverCap", st.refused_over_cap},
+                   {"refusedPerAddress", st.refused_per_address},
+                   {"refusedBanned", st.refused_banned}};
+    uint64_t refused = st.accept_errors + st.handshake_timeouts + st.handshakes_evicted +
+                       st.refused_over_cap + st.refused_per_address + st.refused_banned;
+    if (refused > 0) {  // the connection limits at work (swarm/swarm_limits.hpp)
+      text += "; limits: " + std::to_string(st.refused_over_cap) + " over cap, " +
+              std::to_string(st.refused_per_address) + " per address, " +
+              std::to_string(st.refused_banned) + " banned, " +
+              std::to_string(st.handshake_timeouts) + " handshake timeouts, " +
+              std::to_string(st.handshakes_evicted) + " evicted, " +
+              std::to_string(st.accept_errors) + " accept errors";
+    }
+    out.print("status",
+              {{"peers", st.remotes},
+               {"connections", st.connections},
+               {"feeds", feeds},
+               {"limits", limits}},
               text);
   }
 

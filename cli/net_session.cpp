@@ -16,7 +16,14 @@
 namespace ddb::cli {
 
 net_session::net_session(caf::actor_system& sys, net_host_options opts)
-    : net(make_asio_transport(io.context())), registry(std::make_shared<feed_registry>()) {
+    : registry(std::make_shared<feed_registry>()) {
+  if (!opts.counters) opts.counters = std::make_shared<connection_counters>();
+  asio_transport_options to;
+  to.limits = opts.limits;
+  to.counters = opts.counters;
+  // Connections keep the io_context alive: peer actors that CAF destroys after this session
+  // (at the actor system's shutdown) still close their sockets on a living io_context.
+  net = make_asio_transport(io.shared_context(), std::move(to));
   host = std::make_unique<net_host>(sys, *net, registry, std::move(opts));
 }
 

@@ -34,6 +34,29 @@ void parse_reconnect(yaml_reader& r, const YAML::Node& section, reconnect_config
   }
 }
 
+void parse_accept_backoff(yaml_reader& r, const YAML::Node& section, accept_backoff_config& b) {
+  const std::string path = "swarm.accept_backoff";
+  if (!section.IsDefined() || !r.check_map(section, path, {"min_ms", "max_ms"})) return;
+  r.read_uint(section, path, "min_ms", 1, 60000, b.min_ms);
+  r.read_uint(section, path, "max_ms", 1, 60000, b.max_ms);
+  if (r.ok() && b.max_ms < b.min_ms) {
+    const YAML::Node at = field(section, "max_ms");
+    r.fail(at.IsDefined() ? at : field(section, "min_ms"), path,
+           "max_ms (" + std::to_string(b.max_ms) + ") is below min_ms (" +
+               std::to_string(b.min_ms) + ")");
+  }
+}
+
+// The connection limits (swarm/swarm_limits.hpp); 0 disables a cap.
+void parse_limits(yaml_reader& r, const YAML::Node& section, swarm_config& swarm) {
+  const std::string path = "swarm";
+  r.read_uint(section, path, "max_connections", 0, 1u << 20, swarm.max_connections);
+  r.read_uint(section, path, "max_per_address", 0, 1u << 20, swarm.max_per_address);
+  r.read_uint(section, path, "max_handshakes", 0, 1u << 20, swarm.max_handshakes);
+  r.read_uint(section, path, "handshake_timeout_ms", 0, hour_ms, swarm.handshake_timeout_ms);
+  parse_accept_backoff(r, field(section, "accept_backoff"), swarm.accept_backoff);
+}
+
 bool valid_extension_name(const std::string& name) {
   return !name.empty() && name.size() <= 128 &&
          std::all_of(name.begin(), name.end(), [](char c) { return c > ' ' && c != 127; });
@@ -126,9 +149,11 @@ extension_config parse_extension(yaml_reader& r, const YAML::Node& item, const s
 
 void parse_swarm(yaml_reader& r, const YAML::Node& section, swarm_config& swarm) {
   const std::string path = "swarm";
-  if (!section.IsDefined() || !r.check_map(section, path,
-                                           {"static_peers", "dht", "max_peers_per_feed",
-                                            "max_peers", "reconnect", "ban_ms"})) {
+  if (!section.IsDefined() ||
+      !r.check_map(section, path,
+                   {"static_peers", "dht", "max_peers_per_feed", "max_peers", "reconnect", "ban_ms",
+                    "max_connections", "max_per_address", "max_handshakes", "handshake_timeout_ms",
+                    "accept_backoff"})) {
     return;
   }
   r.read_address_list(section, path, "static_peers", swarm.static_peers);
@@ -148,6 +173,7 @@ void parse_swarm(yaml_reader& r, const YAML::Node& section, swarm_config& swarm)
   }
   parse_reconnect(r, field(section, "reconnect"), swarm.reconnect);
   r.read_uint(section, path, "ban_ms", 0, 7 * 24 * hour_ms, swarm.ban_ms);
+  parse_limits(r, section, swarm);
 }
 
 void parse_extensions(yaml_reader& r, const YAML::Node& section, node_config& config) {

@@ -64,13 +64,24 @@ struct dht_config {
   std::vector<std::string> bootstrap;  // "HOST:PORT" routers; empty: we are the first node
 };
 
+// Retrying a failing accept (out of fds or memory): after min_ms, doubling up to max_ms.
+struct accept_backoff_config {
+  uint64_t min_ms = 100;
+  uint64_t max_ms = 1000;
+};
+
 struct swarm_config {
   std::vector<std::string> static_peers;  // "HOST:PORT" dialled for every feed
   dht_config dht;
   uint64_t max_peers_per_feed = 16;
-  uint64_t max_peers = 64;  // connections in total
+  uint64_t max_peers = 64;  // connections in total whose handshake completed (and dials)
   reconnect_config reconnect;
-  uint64_t ban_ms = 60000;  // how long a peer that broke the protocol stays banned
+  uint64_t ban_ms = 60000;  // how long a peer that broke the protocol (key and IP) stays banned
+  uint64_t max_connections = 1024;        // live inbound TCP connections (fds), refused beyond
+  uint64_t max_per_address = 8;           // live inbound TCP connections from one IP
+  uint64_t max_handshakes = 64;           // accepted, unfinished handshakes; the oldest evicted
+  uint64_t handshake_timeout_ms = 10000;  // an unfinished handshake is dropped after this
+  accept_backoff_config accept_backoff;
 };
 
 struct extension_config {

@@ -85,6 +85,14 @@ struct swarm_stats {
   uint64_t dialing = 0;
   uint64_t banned = 0;  // remote keys and addresses banned right now
   std::vector<swarm_feed_stats> feeds;
+  uint64_t handshaking = 0;  // accepted connections still in their handshake
+  // Connection limits (swarm/swarm_limits.hpp), counted since the node started.
+  uint64_t accept_errors = 0;
+  uint64_t handshake_timeouts = 0;
+  uint64_t handshakes_evicted = 0;
+  uint64_t refused_over_cap = 0;
+  uint64_t refused_per_address = 0;
+  uint64_t refused_banned = 0;
 };
 
 inline std::string to_string(swarm_event_type type) {
@@ -121,7 +129,8 @@ typename Inspector::result_type inspect(Inspector& f, swarm_feed_stats& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, swarm_stats& x) {
   return f(caf::meta::type_name("swarm_stats"), x.connections, x.remotes, x.dialing, x.banned,
-           x.feeds);
+           x.feeds, x.handshaking, x.accept_errors, x.handshake_timeouts, x.handshakes_evicted,
+           x.refused_over_cap, x.refused_per_address, x.refused_banned);
 }
 
 }  // namespace ddb

@@ -5,7 +5,9 @@
 #include <utility>
 
 #include <asio/error.hpp>
+#include <asio/io_context.hpp>
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 #include <caf/send.hpp>
 
@@ -25,6 +27,19 @@ std::string format_endpoint(const asio::ip::tcp::endpoint& ep) {
 
 namespace {
 
+// How long close() waits for queued writes to drain and for the peer's FIN before it resets the
+// connection: a peer that neither reads nor closes must not keep the socket (and its fd).
+constexpr std::chrono::seconds close_linger{3};
+
+// Posts `fn` unless the io_context was stopped (its io thread is gone): the handler would never
+// run, and, holding the connection that holds the io_context, would keep both alive for good.
+// (Our sockets always run on a strand of an io_context.)
+template <class Executor, class Fn>
+void post_live(const Executor& ex, Fn&& fn) {
+  auto& io = static_cast<asio::io_context&>(asio::query(ex, asio::execution::context));
+  if (!io.stopped()) asio::post(ex, std::forward<Fn>(fn));
+}
+
 std::string remote_of(const asio::ip::tcp::socket& socket) {
   asio::error_code ec;
   auto ep = socket.remote_endpoint(ec);
@@ -39,17 +54,17 @@ asio_connection::asio_connection(socket_type socket, bool initiator)
 }
 
 void asio_connection::start() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  post_live(socket_.get_executor(), [self = shared_from_this()] { self->do_read(); });
 }
 
 void asio_connection::abort(std::string reason) {
-  asio::post(socket_.get_executor(), [self = shared_from_this(), r = std::move(reason)]() mutable {
+  post_live(socket_.get_executor(), [self = shared_from_this(), r = std::move(reason)]() mutable {
     self->fail(std::move(r));
   });
 }
 
 void asio_connection::attach(caf::actor owner) {
-  asio::post(socket_.get_executor(), [self = shared_from_this(), o = std::move(owner)]() mutable {
+  post_live(socket_.get_executor(), [self = shared_from_this(), o = std::move(owner)]() mutable {
     self->do_attach(std::move(o));
   });
 }
@@ -57,13 +72,13 @@ void asio_connection::attach(caf::actor owner) {
 void asio_connection::write(byte_buffer bytes) {
   if (bytes.empty()) return;
   pending_.fetch_add(bytes.size());
-  asio::post(socket_.get_executor(), [self = shared_from_this(), b = std::move(bytes)]() mutable {
+  post_live(socket_.get_executor(), [self = shared_from_this(), b = std::move(bytes)]() mutable {
     self->enqueue(std::move(b));
   });
 }
 
 void asio_connection::close() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_close(); });
+  post_live(socket_.get_executor(), [self = shared_from_this()] { self->do_close(); });
 }
 
 void asio_connection::set_reading(bool on) {
@@ -180,6 +195,11 @@ void asio_connection::on_write(const asio::error_code& ec) {
 void asio_connection::do_close() {
   if (dead_ || closing_) return;
   closing_ = true;
+  auto timer = std::make_shared<asio::steady_timer>(socket_.get_executor(), close_linger);
+  timer->async_wait([weak = weak_from_this(), timer](const asio::error_code& ec) {
+    auto self = weak.lock();
+    if (!ec && self) self->fail("closed (the peer did not close in time)");
+  });
   if (in_flight_.empty()) shutdown_send();  // else on_write does it once the queue drains
 }
 

@@ -5,12 +5,16 @@
 #include <caf/all.hpp>
 
 #include "core/crypto.hpp"
+#include "messages/atoms.hpp"
+#include "messages/peer_messages.hpp"
 
 namespace ddb {
 
 net_host::net_host(caf::actor_system& sys, transport& net, std::shared_ptr<feed_registry> registry,
                    net_host_options opts)
-    : sys_(sys), net_(net), registry_(std::move(registry)), opts_(std::move(opts)) {}
+    : sys_(sys), net_(net), registry_(std::move(registry)), opts_(std::move(opts)) {
+  if (!opts_.counters) opts_.counters = std::make_shared<connection_counters>();
+}
 
 net_host::~net_host() {
   stop_peers();
@@ -18,8 +22,8 @@ net_host::~net_host() {
 
 void net_host::stop_peers() {
   std::lock_guard<std::mutex> lock(peers_mutex_);
-  for (auto& weak : peers_) {
-    if (auto peer = caf::actor_cast<caf::actor>(weak)) {
+  for (auto& slot : peers_) {
+    if (auto peer = caf::actor_cast<caf::actor>(slot.actor)) {
       caf::anon_send_exit(peer, caf::exit_reason::user_shutdown);
     }
   }
@@ -32,7 +36,41 @@ wire::noise::dh_key_pair net_host::random_keys() {
   return wire::noise::dh_key_pair_from_seed(seed);
 }
 
+void net_host::prune() {
+  peers_.erase(std::remove_if(peers_.begin(), peers_.end(),
+                              [](const peer_slot& p) {
+                                return caf::actor_cast<caf::strong_actor_ptr>(p.actor) == nullptr;
+                              }),
+               peers_.end());
+}
+
+void net_host::make_handshake_room() {
+  uint64_t max = opts_.limits.max_handshakes;
+  if (max == 0) return;
+  uint64_t pending = 0;
+  for (const auto& p : peers_) pending += p.inbound && !p.evicted && !*p.handshaken ? 1 : 0;
+  for (auto& p : peers_) {  // oldest first
+    if (pending < max) return;
+    if (!p.inbound || p.evicted || *p.handshaken) continue;
+    p.evicted = true;
+    --pending;
+    ++opts_.counters->handshakes_evicted;
+    if (auto peer = caf::actor_cast<caf::actor>(p.actor))
+      caf::anon_send(peer, ddb_kick_atom_v, hash_t{}, std::string("handshake slots full"));
+  }
+}
+
+std::pair<uint64_t, uint64_t> net_host::peer_counts() {
+  std::lock_guard<std::mutex> lock(peers_mutex_);
+  prune();
+  uint64_t pending = 0;
+  for (const auto& p : peers_) pending += p.inbound && !*p.handshaken ? 1 : 0;
+  return {peers_.size(), pending};
+}
+
 caf::actor net_host::start_peer(connection_ptr conn, std::vector<hash_t> feeds) {
+  auto handshaken = std::make_shared<std::atomic<bool>>(false);
+  bool inbound = !conn->initiator();
   peer_actor_options o;
   o.session.initiator = conn->initiator();
   o.session.encrypted = opts_.encrypted;
@@ -46,17 +84,19 @@ caf::actor net_host::start_peer(connection_ptr conn, std::vector<hash_t> feeds) 
   o.ack = opts_.ack;
   o.download = opts_.download;
   o.upload = opts_.upload;
-  o.authenticate = opts_.authenticate;
+  o.authenticate = [handshaken, user = opts_.authenticate](const public_key& remote) {
+    handshaken->store(true);
+    return !user || user(remote);
+  };
   o.observer = opts_.observer;
-  caf::actor peer = spawn_peer_actor(sys_, std::move(conn), std::move(o));
+  o.handshake_timeout = opts_.limits.handshake_timeout;
+  o.counters = opts_.counters;
   std::lock_guard<std::mutex> lock(peers_mutex_);
   // Forget the peers that are gone, so a long-running host does not accumulate them.
-  peers_.erase(std::remove_if(peers_.begin(), peers_.end(),
-                              [](const caf::weak_actor_ptr& w) {
-                                return caf::actor_cast<caf::strong_actor_ptr>(w) == nullptr;
-                              }),
-               peers_.end());
-  peers_.push_back(caf::actor_cast<caf::weak_actor_ptr>(peer));
+  prune();
+  if (inbound) make_handshake_room();
+  caf::actor peer = spawn_peer_actor(sys_, std::move(conn), std::move(o));
+  peers_.push_back({caf::actor_cast<caf::weak_actor_ptr>(peer), handshaken, inbound, false});
   return peer;
 }
 

@@ -1,8 +1,14 @@
 #pragma once
 // Accepts and dials replication connections for the feeds of a registry: every connection gets
 // a peer actor with a fresh stream nonce and the node's Noise key pair. Used by the CLI's serve,
-// clone and cat --peer, and by nodes. Borrows the actor system and the transport, which must
-// outlive it.
+// clone and cat --peer. Borrows the actor system and the transport, which must outlive it.
+//
+// Limits (swarm/swarm_limits.hpp; the transport enforces max_connections and max_per_address):
+// every peer actor gets the handshake deadline; at most limits.max_handshakes accepted
+// connections may be in their handshake at once: a new one evicts the oldest (kicked with
+// "handshake slots full"), so connections that never finish a handshake cannot keep an honest
+// peer out. counters() reports what was refused.
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -13,6 +19,7 @@
 
 #include "actors/feed_registry.hpp"
 #include "actors/peer_actor.hpp"
+#include "swarm/swarm_limits.hpp"
 #include "swarm/transport.hpp"
 
 namespace ddb {
@@ -27,6 +34,8 @@ struct net_host_options {
   bool upload = true;
   caf::actor observer;  // optional: peer notices
   std::function<bool(const public_key& remote_static)> authenticate;
+  connection_limits limits;
+  std::shared_ptr<connection_counters> counters;  // null: the host makes its own
 };
 
 class net_host {
@@ -49,18 +58,34 @@ class net_host {
   // live peers never finish by themselves, and the actor system waits for them at shutdown.
   void stop_peers();
 
+  // What the limits refused (shared with the transport when the caller passed the same counters).
+  const std::shared_ptr<connection_counters>& counters() const { return opts_.counters; }
+  // Live peer actors, and how many of those accepted are still in their handshake.
+  std::pair<uint64_t, uint64_t> peer_counts();
+
   // A random Noise key pair (libsodium's RNG).
   static wire::noise::dh_key_pair random_keys();
 
  private:
+  struct peer_slot {
+    caf::weak_actor_ptr actor;
+    std::shared_ptr<std::atomic<bool>> handshaken;
+    bool inbound = false;
+    bool evicted = false;
+  };
+
   caf::actor start_peer(connection_ptr conn, std::vector<hash_t> feeds);
+  // Under peers_mutex_: forgets finished peers; evicts the oldest handshake when all slots are
+  // taken by accepted connections.
+  void prune();
+  void make_handshake_room();
 
   caf::actor_system& sys_;
   transport& net_;
   std::shared_ptr<feed_registry> registry_;
   net_host_options opts_;
-  std::mutex peers_mutex_;                  // peers_ is appended to from transport threads
-  std::vector<caf::weak_actor_ptr> peers_;  // the peer actors started so far
+  std::mutex peers_mutex_;        // peers_ is appended to from transport threads
+  std::vector<peer_slot> peers_;  // the peer actors started so far, oldest first
 };
 
 }  // namespace ddb

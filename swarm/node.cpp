@@ -46,7 +46,11 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, node_config co
   if (status s = n->load_keys(); !s) return s;
   if (status s = n->open_feeds(); !s) return s;
   if (status s = load_node_extensions(sys, n->config_, n->feeds_, n->observer_); !s) return s;
-  n->net_ = make_asio_transport(n->io_.context());
+  asio_transport_options to;
+  to.limits = n->limits();
+  to.counters = n->counters_;
+  to.bans = n->bans_;
+  n->net_ = make_asio_transport(n->io_.shared_context(), std::move(to));
   if (status s = n->start_discovery(); !s) return s;
   if (status s = n->start_swarm(); !s) return s;
   n->start_workloads();
@@ -86,20 +90,24 @@ namespace {
 
 peer_spawner make_spawner(caf::actor_system& sys, const node_config& cfg,
                           const wire::noise::dh_key_pair& keys,
-                          std::shared_ptr<feed_registry> registry) {
-  return [&sys, keys, registry, ns = cfg.ns](connection_ptr conn, std::vector<hash_t> feeds,
-                                             caf::actor observer) {
-    peer_actor_options o;
-    o.session.initiator = conn->initiator();
-    o.session.static_keys = keys;
-    crypto::random_bytes(o.session.nonce.data(), o.session.nonce.size());
-    o.session.ns = ns;
-    o.registry = registry;
-    o.feeds_to_open = std::move(feeds);
-    o.live = true;
-    o.observer = std::move(observer);
-    return spawn_peer_actor(sys, std::move(conn), std::move(o));
-  };
+                          std::shared_ptr<feed_registry> registry,
+                          std::shared_ptr<connection_counters> counters) {
+  return
+      [&sys, keys, registry, counters, ns = cfg.ns, handshake_ms = cfg.swarm.handshake_timeout_ms](
+          connection_ptr conn, std::vector<hash_t> feeds, caf::actor observer) {
+        peer_actor_options o;
+        o.session.initiator = conn->initiator();
+        o.session.static_keys = keys;
+        crypto::random_bytes(o.session.nonce.data(), o.session.nonce.size());
+        o.session.ns = ns;
+        o.registry = registry;
+        o.feeds_to_open = std::move(feeds);
+        o.live = true;
+        o.observer = std::move(observer);
+        o.handshake_timeout = std::chrono::milliseconds(handshake_ms);
+        o.counters = counters;
+        return spawn_peer_actor(sys, std::move(conn), std::move(o));
+      };
 }
 
 caf::timespan ms(uint64_t n) {
@@ -114,13 +122,16 @@ status node::start_swarm() {
   o.self_key = keys_.public_key;
   o.net = net_.get();
   o.backends = discovery_;
-  o.spawn_peer = make_spawner(sys_, config_, keys_, registry_);
+  o.spawn_peer = make_spawner(sys_, config_, keys_, registry_, counters_);
   o.observer = observer_;
   o.max_peers_per_feed = sc.max_peers_per_feed;
   o.max_peers = sc.max_peers;
   o.reconnect_min = ms(sc.reconnect.min_ms);
   o.reconnect_max = ms(sc.reconnect.max_ms);
   o.ban = ms(sc.ban_ms);
+  o.limits = limits();
+  o.counters = counters_;
+  o.bans = bans_;
   swarm_ = spawn_swarm_actor(sys_, std::move(o));
   caf::scoped_actor self{sys_};
   status out = status::ok();
@@ -130,6 +141,18 @@ status node::start_swarm() {
   if (!out) return make_error(out.code(), "listen " + config_.listen + ": " + out.message());
   for (const node_feed& f : feeds_) self->send(swarm_, ddb_join_atom_v, f.dkey);
   return status::ok();
+}
+
+connection_limits node::limits() const {
+  const swarm_config& sc = config_.swarm;
+  connection_limits l;
+  l.max_connections = sc.max_connections;
+  l.max_per_address = sc.max_per_address;
+  l.max_handshakes = sc.max_handshakes;
+  l.handshake_timeout = std::chrono::milliseconds(sc.handshake_timeout_ms);
+  l.accept_backoff_min = std::chrono::milliseconds(sc.accept_backoff.min_ms);
+  l.accept_backoff_max = std::chrono::milliseconds(sc.accept_backoff.max_ms);
+  return l;
 }
 
 void node::stop() {

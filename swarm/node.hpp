@@ -25,6 +25,7 @@
 #include "messages/wire/noise.hpp"
 #include "swarm/asio_transport.hpp"
 #include "swarm/discovery.hpp"
+#include "swarm/swarm_limits.hpp"
 
 namespace ddb {
 
@@ -59,6 +60,8 @@ class node {
   const public_key& noise_public_key() const { return keys_.public_key; }
   std::vector<node_feed>& feeds() { return feeds_; }
   caf::actor swarm() const { return swarm_; }
+  // What the connection limits refused (shared by the transport, the swarm and the peers).
+  const std::shared_ptr<connection_counters>& counters() const { return counters_; }
   // The DHT backend, or null when the DHT is off.
   dht_discovery* dht() const { return dht_; }
 
@@ -69,6 +72,7 @@ class node {
   status start_discovery();
   status start_swarm();
   void start_workloads();
+  connection_limits limits() const;
 
   caf::actor_system& sys_;
   node_config config_;
@@ -76,6 +80,8 @@ class node {
   wire::noise::dh_key_pair keys_;
   std::shared_ptr<feed_registry> registry_ = std::make_shared<feed_registry>();
   std::vector<node_feed> feeds_;
+  std::shared_ptr<connection_counters> counters_ = std::make_shared<connection_counters>();
+  std::shared_ptr<address_bans> bans_ = std::make_shared<address_bans>();
   io_thread io_;  // declared before the transport: destroyed after it
   std::unique_ptr<transport> net_;
   std::vector<std::shared_ptr<discovery>> discovery_;

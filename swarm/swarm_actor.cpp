@@ -98,6 +98,15 @@ swarm_stats stats(self_ptr self) {
   out.remotes = st.by_remote.size();
   out.dialing = st.dialing;
   for (const auto& kv : st.banned_keys) out.banned += kv.second > now(self) ? 1 : 0;
+  for (const auto& kv : st.banned_hosts) out.banned += kv.second > now(self) ? 1 : 0;
+  for (const auto& kv : st.conns) out.handshaking += handshaking(kv.second) ? 1 : 0;
+  const connection_counters& n = *st.opts.counters;
+  out.accept_errors = n.accept_errors;
+  out.handshake_timeouts = n.handshake_timeouts;
+  out.handshakes_evicted = n.handshakes_evicted;
+  out.refused_over_cap = n.refused_over_cap;
+  out.refused_per_address = n.refused_per_address;
+  out.refused_banned = n.refused_banned;
   for (const auto& kv : st.addrs) out.banned += kv.second.banned_until > now(self) ? 1 : 0;
   for (const auto& kv : st.swarms) {
     swarm_feed_stats f;
@@ -130,6 +139,8 @@ caf::result<void> stop(self_ptr self) {
 
 caf::behavior swarm_impl(self_ptr self, swarm_options opts) {
   self->state.opts = std::move(opts);
+  if (!self->state.opts.counters)
+    self->state.opts.counters = std::make_shared<connection_counters>();
   self->set_down_handler([=](const caf::down_msg& dm) {
     on_closed(self, caf::actor_cast<caf::actor>(dm.source), "exited");
   });
@@ -159,6 +170,7 @@ caf::behavior swarm_impl(self_ptr self, swarm_options opts) {
       [=](ddb_event_atom, const std::string& text) {
         on_notice(self, caf::actor_cast<caf::actor>(self->current_sender()), text);
       },
+      [=](ddb_tmo_atom, const std::string& host) { unban_host(self, host); },
       [=](ddb_stopped_atom) {
         if (self->state.stop_promise) self->state.stop_promise->deliver(caf::unit);
         self->quit();

@@ -12,8 +12,17 @@
 //    nodes keep the one whose initiator has the lower Noise key (the older one if the same node
 //    initiated both) and drop the other; its feeds are opened on the kept one.
 //  - Bans: a peer actor that ends with "protocol error..." or "kicked..." (a feed actor caught
-//    the remote misbehaving) bans the remote key and the dialled address for `ban`; a banned
-//    remote's new connections are dropped after the handshake, banned addresses are not dialled.
+//    the remote misbehaving) bans the remote key, the dialled address and the remote's IP for
+//    `ban`; a banned remote's new connections are dropped after the handshake, banned addresses
+//    are not dialled, and connections from a banned IP are refused at accept (by the transport
+//    when it shares `bans`, else here), so a fresh key from the same address gets nowhere.
+//  - Limits (swarm/swarm_limits.hpp): max_peers counts dials and connections whose handshake
+//    completed (or that we dialled); accepted connections still in their handshake are limited
+//    by limits.max_handshakes instead, a new one evicting the oldest, so handshake-less
+//    connections never take the slots of honest peers. An accept while max_peers handshaken
+//    peers are connected is closed; an accepted connection that completes its handshake when
+//    max_peers are connected is dropped. `counters` (shared with the transport and the peer
+//    actors) count what was refused; stats report them.
 //  - Itself (our own key or listen address) is never kept nor redialled.
 //  - Discovery lookups repeat every lookup_min, doubling up to lookup_max while the feed has
 //    peers (back to lookup_min when it has none); announces start once we listen.
@@ -33,6 +42,7 @@
 #include "core/types.hpp"
 #include "messages/swarm_messages.hpp"
 #include "swarm/discovery.hpp"
+#include "swarm/swarm_limits.hpp"
 #include "swarm/transport.hpp"
 
 namespace ddb {
@@ -56,6 +66,9 @@ struct swarm_options {
   caf::timespan lookup_min = std::chrono::milliseconds(500);
   caf::timespan lookup_max = std::chrono::seconds(15);
   caf::timespan stop_timeout = std::chrono::seconds(3);  // waiting for peers to close
+  connection_limits limits;                              // max_handshakes is used here
+  std::shared_ptr<connection_counters> counters;         // null: the actor makes its own
+  std::shared_ptr<address_bans> bans;                    // optional: the transport's ban list
 };
 
 // REQUIRES: options.net and options.spawn_peer are set.

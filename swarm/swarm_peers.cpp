@@ -1,5 +1,8 @@
 // The swarm actor's connection table: dials, accepts, handshakes, duplicates, bans, redials.
 // See swarm_actor.hpp for the rules.
+#include <algorithm>
+#include <vector>
+
 #include <caf/all.hpp>
 
 #include "messages/atoms.hpp"
@@ -56,6 +59,7 @@ conn_entry& add_conn(self_ptr self, connection_ptr conn, std::vector<hash_t> fee
                      const std::string& address) {
   auto& st = self->state;
   bool initiator = conn->initiator();
+  std::string host = address_host(conn->remote_address());
   caf::actor peer = st.opts.spawn_peer(std::move(conn), feeds, caf::actor_cast<caf::actor>(self));
   self->monitor(peer);
   conn_entry& c = st.conns[peer];
@@ -63,6 +67,7 @@ conn_entry& add_conn(self_ptr self, connection_ptr conn, std::vector<hash_t> fee
   c.serial = st.next_serial++;
   c.address = address;
   c.initiator = initiator;
+  c.host = std::move(host);
   c.requested.insert(feeds.begin(), feeds.end());
   return c;
 }
@@ -103,7 +108,13 @@ void on_handshake(self_ptr self, conn_entry& c, const public_key& remote) {
     return;
   }
   if (key_banned(self, remote)) {
+    ++st.opts.counters->refused_banned;
     drop(self, c, "banned");
+    return;
+  }
+  if (!c.initiator && live_conns(st) > st.opts.max_peers) {  // live_conns counts c now
+    ++st.opts.counters->refused_over_cap;
+    drop(self, c, "too many peers");
     return;
   }
   auto it = st.by_remote.find(remote);
@@ -158,6 +169,11 @@ void ban(self_ptr self, conn_entry& c, const std::string& reason) {
   time_point until = now(self) + st.opts.ban;
   if (c.handshaken) st.banned_keys[c.remote] = until;
   if (!c.address.empty()) st.addrs[c.address].banned_until = until;
+  if (!c.host.empty() && st.opts.ban.count() > 0) {
+    st.banned_hosts[c.host] = until;
+    if (st.opts.bans) st.opts.bans->ban(c.host);  // lifted by unban_host
+    self->delayed_send(self, st.opts.ban, ddb_tmo_atom_v, c.host);
+  }
   emit(self, {swarm_event_type::banned, c.address, c.remote, {}, reason, 0});
 }
 
@@ -168,6 +184,13 @@ void drop(self_ptr self, conn_entry& c, const std::string& reason) {
   if (c.kicked) return;
   c.kicked = true;
   self->send(c.peer, ddb_kick_atom_v, hash_t{}, reason);
+}
+
+void unban_host(self_ptr self, const std::string& host) {
+  auto& st = self->state;
+  if (st.opts.bans) st.opts.bans->unban(host);
+  auto it = st.banned_hosts.find(host);
+  if (it != st.banned_hosts.end() && it->second <= now(self)) st.banned_hosts.erase(it);
 }
 
 void service_address(self_ptr self, const std::string& address) {
@@ -222,12 +245,43 @@ void on_dial_failed(self_ptr self, const std::string& address, const std::string
                    backoff(st.opts.reconnect_min, st.opts.reconnect_max, e.failures));
 }
 
+namespace {
+
+// Drops the oldest accepted connections still in their handshake while max_handshakes are.
+void make_handshake_room(self_ptr self) {
+  auto& st = self->state;
+  uint64_t max = st.opts.limits.max_handshakes;
+  if (max == 0) return;
+  std::vector<conn_entry*> pending;
+  for (auto& kv : st.conns)
+    if (handshaking(kv.second)) pending.push_back(&kv.second);
+  std::sort(pending.begin(), pending.end(),
+            [](const conn_entry* a, const conn_entry* b) { return a->serial < b->serial; });
+  for (size_t i = 0; i + max <= pending.size(); ++i) {
+    ++st.opts.counters->handshakes_evicted;
+    drop(self, *pending[i], "handshake slots full");
+  }
+}
+
+}  // namespace
+
 void on_accept(self_ptr self, connection_ptr conn) {
   auto& st = self->state;
-  if (st.stopping || live_conns(st) >= st.opts.max_peers) {
+  if (st.stopping) {
     conn->close();
     return;
   }
+  if (host_banned(self, address_host(conn->remote_address()))) {
+    ++st.opts.counters->refused_banned;
+    conn->close();
+    return;
+  }
+  if (live_conns(st) >= st.opts.max_peers) {
+    ++st.opts.counters->refused_over_cap;
+    conn->close();
+    return;
+  }
+  make_handshake_room(self);
   add_conn(self, std::move(conn), {}, "");
 }
 

@@ -22,6 +22,7 @@ struct conn_entry {
   caf::actor peer;
   uint64_t serial = 0;  // order of creation: the older of two duplicates has the lower one
   std::string address;  // the address we dialled; empty when accepted
+  std::string host;     // the remote IP (from the connection)
   bool initiator = false;
   bool handshaken = false;
   public_key remote{};
@@ -55,6 +56,7 @@ struct swarm_state {
   std::map<std::string, addr_entry> addrs;
   std::map<hash_t, swarm_entry> swarms;
   std::map<public_key, time_point> banned_keys;
+  std::map<std::string, time_point> banned_hosts;  // remote IPs
   std::string listen_address;
   uint16_t port = 0;
   uint64_t next_serial = 1;
@@ -84,10 +86,21 @@ inline uint64_t feed_peers(const swarm_state& st, const hash_t& dkey) {
   return n;
 }
 
+// An accepted connection still in its handshake: it does not count against max_peers.
+inline bool handshaking(const conn_entry& c) {
+  return !c.dropping && !c.initiator && !c.handshaken;
+}
+
+// Dials and connections that count against max_peers.
 inline uint64_t live_conns(const swarm_state& st) {
   uint64_t n = st.dialing;
-  for (const auto& kv : st.conns) n += kv.second.dropping ? 0 : 1;
+  for (const auto& kv : st.conns) n += kv.second.dropping || handshaking(kv.second) ? 0 : 1;
   return n;
+}
+
+inline bool host_banned(self_ptr self, const std::string& host) {
+  auto it = self->state.banned_hosts.find(host);
+  return it != self->state.banned_hosts.end() && it->second > now(self);
 }
 
 inline bool key_banned(self_ptr self, const public_key& key) {
@@ -111,5 +124,6 @@ void on_accept(self_ptr self, connection_ptr conn);
 void on_notice(self_ptr self, const caf::actor& peer, const std::string& text);
 void on_closed(self_ptr self, const caf::actor& peer, const std::string& reason);
 void drop(self_ptr self, conn_entry& c, const std::string& reason);
+void unban_host(self_ptr self, const std::string& host);
 
 }  // namespace ddb::swarm_detail

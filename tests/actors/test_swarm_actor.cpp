@@ -149,9 +149,11 @@ struct fixture {
   caf::scoped_actor obs{sys};
   caf::actor swarm;
   std::vector<swarm_event> events;
+  std::shared_ptr<address_bans> bans = std::make_shared<address_bans>();
 
   explicit fixture(std::vector<std::string> static_addrs, uint8_t self_byte = 0x10,
-                   caf::timespan ban = 400ms, uint64_t max_peers = 64) {
+                   caf::timespan ban = 400ms, uint64_t max_peers = 64,
+                   const std::function<void(swarm_options&)>& tweak = {}) {
     swarm_options o;
     o.self_key = key_of(self_byte);
     o.net = &net;
@@ -175,6 +177,8 @@ struct fixture {
     o.lookup_min = 50ms;
     o.lookup_max = 200ms;
     o.stop_timeout = 500ms;
+    o.bans = bans;
+    if (tweak) tweak(o);
     swarm = spawn_swarm_actor(sys, std::move(o));
     obs->request(swarm, 5s, ddb_listen_atom_v, std::string("127.0.0.1:0"))
         .receive([](const std::string&) {}, [](caf::error&) { BOOST_FAIL("listen"); });
@@ -290,7 +294,8 @@ BOOST_AUTO_TEST_CASE(misbehaving_peer_is_banned_then_redialled) {
   BOOST_REQUIRE(f.wait_until([&] { return f.book.size() == 2; }));
   f.notice(1, "handshake " + to_hex(key_of(0x20)));
   f.notice(1, "closed: protocol error: again");
-  f.net.on_accept(std::make_shared<fake_conn>(false, "127.0.0.1:5556"));
+  // (From another address: 127.0.0.1 itself is banned now, see banned_address_...)
+  f.net.on_accept(std::make_shared<fake_conn>(false, "127.0.0.2:5556"));
   BOOST_REQUIRE(f.wait_until([&] { return f.book.size() == 3; }));
   f.notice(2, "handshake " + to_hex(key_of(0x20)));
   BOOST_REQUIRE(f.wait_until([&] { return f.peer_got(2, "kick banned"); }));
@@ -329,10 +334,70 @@ BOOST_AUTO_TEST_CASE(max_peers_refuses_more_connections) {
   for (int i = 0; i < 3; ++i) {
     conns.push_back(std::make_shared<fake_conn>(false, "127.0.0.1:" + std::to_string(6000 + i)));
     f.net.on_accept(conns.back());
+    // max_peers counts peers whose handshake completed (handshake-less ones have their own cap)
+    if (i < 2) {
+      BOOST_REQUIRE(f.wait_until([&] { return f.book.size() == size_t(i) + 1; }));
+      f.notice(size_t(i), "handshake " + to_hex(key_of(uint8_t(0x30 + i))));
+      BOOST_REQUIRE(f.wait_until([&] { return f.stats().remotes == uint64_t(i) + 1; }));
+    }
   }
   BOOST_REQUIRE(f.wait_until([&] { return conns[2]->closed.load(); }));
   BOOST_TEST(f.book.size() == 2u);
   BOOST_TEST(f.stats().connections == 2u);
+}
+
+// Handshake-less connections have their own slots (the oldest evicted when they are full) and
+// never take the max_peers slots of peers that completed a handshake.
+BOOST_AUTO_TEST_CASE(handshakeless_connections_do_not_take_peer_slots) {
+  fixture f({}, 0x10, 400ms, 2, [](swarm_options& o) { o.limits.max_handshakes = 3; });
+  f.join(dkey_of(1));
+  std::vector<std::shared_ptr<fake_conn>> conns;
+  auto accept = [&](int i) {
+    conns.push_back(std::make_shared<fake_conn>(false, "127.0.0.1:" + std::to_string(6100 + i)));
+    f.net.on_accept(conns.back());
+  };
+  for (int i = 0; i < 3; ++i) accept(i);  // more than max_peers, all silent
+  BOOST_REQUIRE(f.wait_until([&] { return f.book.size() == 3u; }));
+  BOOST_TEST(f.stats().handshaking == 3u);
+  accept(3);  // the handshake slots are full: the oldest silent one goes
+  BOOST_REQUIRE(f.wait_until([&] { return f.book.size() == 4u; }));
+  BOOST_REQUIRE(f.wait_until([&] { return f.peer_got(0, "kick handshake slots full"); }));
+  BOOST_TEST(f.stats().handshakes_evicted == 1u);
+  // Two honest peers complete their handshakes: both are kept.
+  f.notice(3, "handshake " + to_hex(key_of(0x41)));
+  f.notice(2, "handshake " + to_hex(key_of(0x42)));
+  BOOST_REQUIRE(f.wait_until([&] { return f.stats().remotes == 2u; }));
+  // max_peers handshaken peers: a new connection is refused, a late handshake dropped.
+  accept(4);
+  BOOST_REQUIRE(f.wait_until([&] { return conns[4]->closed.load(); }));
+  f.notice(1, "handshake " + to_hex(key_of(0x43)));
+  BOOST_REQUIRE(f.wait_until([&] { return f.peer_got(1, "kick too many peers"); }));
+  auto st = f.stats();
+  BOOST_TEST(st.refused_over_cap == 2u);
+  BOOST_TEST(st.remotes == 2u);
+}
+
+// A banned remote's IP is banned too: a fresh key from the same address is refused at accept
+// (and the transport's shared ban list has it) until the ban ends.
+BOOST_AUTO_TEST_CASE(banned_address_with_a_fresh_key_is_refused) {
+  fixture f({}, 0x10, 600ms);
+  f.join(dkey_of(1));
+  f.net.on_accept(std::make_shared<fake_conn>(false, "127.0.0.5:1111"));
+  BOOST_REQUIRE(f.wait_until([&] { return f.book.size() == 1u; }));
+  f.notice(0, "handshake " + to_hex(key_of(0x51)));
+  f.notice(0, "closed: protocol error: bad proof");
+  BOOST_REQUIRE(f.wait_until([&] { return f.has_event(swarm_event_type::banned); }));
+  BOOST_TEST(f.bans->banned("127.0.0.5"));
+  auto again = std::make_shared<fake_conn>(false, "127.0.0.5:2222");  // a fresh key would follow
+  f.net.on_accept(again);
+  BOOST_REQUIRE(f.wait_until([&] { return again->closed.load(); }));
+  BOOST_TEST(f.book.size() == 1u);
+  BOOST_TEST(f.stats().refused_banned == 1u);
+  f.net.on_accept(std::make_shared<fake_conn>(false, "127.0.0.6:1"));  // another address
+  BOOST_REQUIRE(f.wait_until([&] { return f.book.size() == 2u; }));
+  BOOST_REQUIRE(f.wait_until([&] { return !f.bans->banned("127.0.0.5"); }, 3000ms));
+  f.net.on_accept(std::make_shared<fake_conn>(false, "127.0.0.5:3333"));  // the ban is over
+  BOOST_REQUIRE(f.wait_until([&] { return f.book.size() == 3u; }));
 }
 
 uint16_t free_port() {
