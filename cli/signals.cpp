@@ -50,11 +50,19 @@ void watch() {
   end_now(sig);
 }
 
+void unblock_in_child() {
+  sigset_t set = stop_set();
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+
 }  // namespace
 
 void install_stop_signals() {
   sigset_t set = stop_set();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // A forked child (a simulation sweep runs each seed in one) has no watcher thread: it gets
+  // the signals' default action, so that a signal to the process group ends it too.
+  pthread_atfork(nullptr, nullptr, unblock_in_child);
   std::thread(watch).detach();
 }
 

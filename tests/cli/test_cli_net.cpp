@@ -175,3 +175,39 @@ BOOST_AUTO_TEST_CASE(cat_peer_on_a_sparse_clone_downloads_only_what_it_prints) {
   BOOST_TEST_MESSAGE("cat --peer of one block: downloaded " << before << " -> " << after);
   BOOST_CHECK_LE(after - before, 2u);  // the printed block, and at most one more for the length
 }
+
+BOOST_AUTO_TEST_CASE(cat_peer_live_stops_on_sigterm) {
+  origin o(20);
+  server s(o.dir, o.path("serve"));
+  auto c = cli({"clone", o.key, o.path("c"), "--peer", s.address, "--sparse", "--end", "1"});
+  BOOST_REQUIRE_MESSAGE(c.ok(), c.describe());
+  background_process cat({ddb_bin(), "cat", o.path("c"), "--peer", s.address, "--live"},
+                         o.path("cat"));
+  BOOST_REQUIRE_MESSAGE(
+      cat.wait_for_output([](const std::string& out) { return count_lines(out) >= 20; }, 30s),
+      cat.err());
+  auto took = stop_with(cat, SIGTERM);  // it waits for block 20, which nobody appends
+  BOOST_CHECK_EQUAL(cat.exit_code(), 143);
+  BOOST_CHECK_MESSAGE(took < 2500ms, "stopping took " << took.count() << " ms");
+}
+
+BOOST_AUTO_TEST_CASE(sim_sweep_stops_on_sigint_with_its_seed_processes) {
+  std::string scenario = std::string(std::getenv("DDB_SOURCE_DIR")) + "/sim/scenarios/smoke.yaml";
+  temp_dir tmp("ddb-cli-sim");
+  background_process sim({ddb_bin(), "sim", scenario, "--seeds", "1..100000"}, tmp.str() + "/sim");
+  BOOST_REQUIRE_MESSAGE(
+      sim.wait_for_output(
+          [](const std::string& out) { return out.find("seed 2:") != std::string::npos; }, 60s),
+      sim.err());
+  pid_t group = sim.pid();
+  auto took = stop_with(sim, SIGINT);
+  BOOST_CHECK_EQUAL(sim.exit_code(), 130);
+  BOOST_CHECK_MESSAGE(took < 2500ms, "stopping took " << took.count() << " ms");
+  // The seed running in its own process ended with it (nothing is left in the process group).
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = ::kill(-group, 0) != 0;
+    if (!gone) std::this_thread::sleep_for(20ms);
+  }
+  BOOST_CHECK(gone);
+}
