@@ -84,7 +84,7 @@ int run_bench(caf::actor_system& sys, const bench_args& a) {
   }
   temp_feed_dir dir(a.dir);
   if (a.workload == "make-feed") {
-    if (a.dir.empty()) return fail("make-feed needs --dir");
+    if (a.dir.empty()) return fail(errc::invalid_argument, "make-feed needs --dir");
     auto feed = feed_client::open(sys, dir.path);
     if (!feed) return fail(feed.error());
     status s = fill(*feed, a.count ? a.count : 100000, a.size ? a.size : 1024, 1000);
@@ -169,8 +169,9 @@ int run_bench(caf::actor_system& sys, const bench_args& a) {
       secs = seconds_since(t0);
       out["bytes"] = bytes;
     } else {
-      return fail("unknown workload " + a.workload +
-                  " (append-batched, append-single, read-seq, open-1m)");
+      return fail(
+          errc::invalid_argument,
+          "unknown workload " + a.workload + " (append-batched, append-single, read-seq, open-1m)");
     }
     out["ops"] = ops;
     out["seconds"] = secs;

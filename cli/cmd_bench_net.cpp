@@ -27,7 +27,8 @@ uint64_t splitmix(uint64_t& s) {
 int bench_sparse_get(caf::actor_system& sys, const net_bench_args& a, nlohmann::json& out) {
   using clock_type = std::chrono::steady_clock;
   byte_buffer raw;
-  if (!from_hex(a.key_hex, raw) || raw.size() != 32) return fail("--key must be 64 hex chars");
+  if (!from_hex(a.key_hex, raw) || raw.size() != 32)
+    return fail(errc::invalid_argument, "--key must be 64 hex chars");
   public_key key;
   std::copy(raw.begin(), raw.end(), key.begin());
   auto dir = std::filesystem::temp_directory_path() / ("ddb-sparse-" + std::to_string(getpid()));

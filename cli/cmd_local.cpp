@@ -1,4 +1,5 @@
-// Local subcommands: create, append, cat, info, audit.
+// Local subcommands: create, append, info, audit (cat: cli/cmd_cat.cpp). Only create makes a
+// feed; the others fail with not_found on a folder without one, creating nothing.
 #include <unistd.h>
 
 #include <fstream>
@@ -8,7 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
-#include "cli/net_session.hpp"
+#include "cli/signals.hpp"
 
 namespace ddb::cli {
 
@@ -50,11 +51,10 @@ int run_append(caf::actor_system& sys, const append_args& a) {
     st = write_batch(*feed, batch, a, length);
   } else if (!a.file.empty()) {
     std::ifstream in(a.file, std::ios::binary);
-    if (!in) return fail("cannot read " + a.file);
-    if (a.block_size == 0 || a.block_size > max_block_size) return fail("bad --block-size");
+    if (!in) return fail(errc::io_error, "cannot read " + a.file);
     byte_buffer chunk(a.block_size);
     size_t pending_bytes = 0;
-    while (st && in) {
+    while (st && in && !stop_requested(0)) {
       in.read(reinterpret_cast<char*>(chunk.data()), static_cast<std::streamsize>(chunk.size()));
       auto got = static_cast<size_t>(in.gcount());
       if (got == 0) break;
@@ -69,7 +69,7 @@ int run_append(caf::actor_system& sys, const append_args& a) {
   } else {
     std::string line;
     size_t pending_bytes = 0;
-    while (st && std::getline(std::cin, line)) {
+    while (st && !stop_requested(0) && std::getline(std::cin, line)) {
       pending_bytes += line.size();
       batch.emplace_back(line.begin(), line.end());
       if (batch.size() >= stdin_batch_blocks || pending_bytes >= stdin_batch_bytes) {
@@ -79,53 +79,14 @@ int run_append(caf::actor_system& sys, const append_args& a) {
     }
     if (st) st = write_batch(*feed, batch, a, length);
   }
-  if (!st) return fail(st);
+  if (!st) {
+    feed->close();
+    return fail(st);
+  }
   std::cout << length << "\n";
   status closed = feed->close();
-  return closed ? 0 : fail(closed);
-}
-
-struct cat_args {
-  std::string dir;
-  uint64_t start = 0;
-  std::optional<uint64_t> end;
-  bool live = false;
-  std::string peer;  // replicate with this peer while reading
-};
-
-int run_cat(caf::actor_system& sys, const cat_args& a) {
-  auto feed = open_dir(sys, a.dir, a.peer.empty() ? access::read_only : access::read_write);
-  if (!feed) return fail(feed.error());
-  std::unique_ptr<net_session> net;
-  if (!a.peer.empty()) {
-    auto connected = connect_feed(sys, *feed, a.peer, a.live, net);
-    if (!connected) return fail(connected);
-  }
-  auto info = feed->info();
-  if (!info) return fail(info.error());
-  constexpr uint64_t batch = 1024;
-  for (uint64_t i = a.start;;) {
-    uint64_t limit = a.end ? *a.end : (a.live ? UINT64_MAX : info->length);
-    if (i >= limit) break;
-    uint64_t stop = std::min(limit, i + batch);
-    if (a.live) {  // read what exists in batches; wait for one block at a time beyond it
-      auto now = feed->info();
-      if (!now) return fail(now.error());
-      stop = now->length > i ? std::min(stop, now->length) : i + 1;
-    }
-    auto blocks = feed->get_batch(i, stop, get_options{a.live || !a.peer.empty(), 0});
-    if (!blocks) return fail(blocks.error());
-    for (const auto& b : *blocks) {
-      std::cout.write(reinterpret_cast<const char*>(b.data()),
-                      static_cast<std::streamsize>(b.size()));
-      std::cout.put('\n');
-    }
-    if (a.live) std::cout.flush();
-    i = stop;
-  }
-  std::cout.flush();
-  feed->close();
-  return 0;
+  if (!closed) return fail(closed);
+  return stop_signal() ? stopped_exit_code() : 0;
 }
 
 int run_info(caf::actor_system& sys, const std::string& dir, bool json) {
@@ -156,7 +117,7 @@ int run_info(caf::actor_system& sys, const std::string& dir, bool json) {
 }
 
 int run_audit(caf::actor_system& sys, const std::string& dir, bool json) {
-  auto feed = open_dir(sys, dir, access::read_write);
+  auto feed = open_dir(sys, dir, access::read_write);  // clears the blocks that fail
   if (!feed) return fail(feed.error());
   auto report = feed->audit();
   if (!report) return fail(report.error());
@@ -178,8 +139,7 @@ void add_create(CLI::App& app, runner& run) {
   cmd->add_option("DIR", *dir, "feed directory")->required();
   cmd->callback([dir, &run] {
     run = [dir](caf::actor_system& sys) {
-      feed_options opts;
-      auto feed = feed_client::open(sys, *dir, opts);
+      auto feed = open_dir(sys, *dir, access::create);
       if (!feed) return fail(feed.error());
       auto info = feed->info();
       if (!info) return fail(info.error());
@@ -195,24 +155,15 @@ void add_append(CLI::App& app, runner& run) {
   auto a = std::make_shared<append_args>();
   cmd->add_option("DIR", a->dir, "feed directory")->required();
   cmd->add_option("BLOCK", a->blocks, "blocks to append (one per argument)");
-  cmd->add_option("--file", a->file, "append the contents of a file");
-  cmd->add_option("--block-size", a->block_size, "block size for --file");
+  cmd->add_option("--file", a->file, "append the contents of a file")->check(CLI::ExistingFile);
+  cmd->add_option("--block-size", a->block_size, "block size for --file")
+      ->check(CLI::Range(size_t{1}, size_t{max_block_size}));
   cmd->add_flag("--progress", a->progress, "print the length after every written batch");
-  cmd->callback([a, &run] { run = [a](caf::actor_system& sys) { return run_append(sys, *a); }; });
-}
-
-void add_cat(CLI::App& app, runner& run) {
-  auto* cmd = app.add_subcommand("cat", "print blocks, each followed by a newline");
-  auto a = std::make_shared<cat_args>();
-  auto end = std::make_shared<uint64_t>(0);
-  cmd->add_option("DIR", a->dir, "feed directory")->required();
-  cmd->add_option("--start", a->start, "first block");
-  auto* end_opt = cmd->add_option("--end", *end, "end block (exclusive)");
-  cmd->add_flag("--live", a->live, "keep waiting for new blocks");
-  cmd->add_option("--peer", a->peer, "HOST:PORT to replicate with while reading");
-  cmd->callback([a, end, end_opt, &run] {
-    if (end_opt->count() > 0) a->end = *end;
-    run = [a](caf::actor_system& sys) { return run_cat(sys, *a); };
+  cmd->callback([a, &run] {
+    // Reading stdin blocks: a stop signal ends the command within 300 ms even then (the batches
+    // written so far stay).
+    set_stop_grace(std::chrono::milliseconds(300));
+    run = [a](caf::actor_system& sys) { return run_append(sys, *a); };
   });
 }
 

@@ -256,7 +256,12 @@ void add_node(CLI::App& app, runner& run) {
   auto a = std::make_shared<node_args>();
   cmd->add_option("--config", a->config, "the node's YAML config")->required();
   cmd->add_flag("--json", a->json, "one JSON object per line");
-  cmd->callback([a, &run] { run = [a](caf::actor_system& sys) { return run_node(sys, *a); }; });
+  cmd->callback([a, &run] {
+    // Stopping a node closes every feed and connection: give that time before the watcher
+    // ends the process (cli/signals.hpp).
+    set_stop_grace(std::chrono::seconds(5));
+    run = [a](caf::actor_system& sys) { return run_node(sys, *a); };
+  });
 }
 
 }  // namespace ddb::cli

@@ -1,11 +1,13 @@
 // `ddatabase sim SCENARIO.yaml --seed N [--json]`: the deterministic simulator (sim/).
-// Exit codes: 0 ok, 1 usage, 2 crash, 3 liveness, 4 correctness.
+// Exit codes: 0 ok, 1 run-time error, 2 usage error or crash, 3 liveness, 4 correctness; a
+// SIGINT/SIGTERM ends it at once (130/143: nothing to close).
 #include <fstream>
 #include <iostream>
 #include <random>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/signals.hpp"
 #include "sim/driver.hpp"
 #include "sim/isolate.hpp"
 #include "sim/shrink.hpp"
@@ -18,7 +20,8 @@ namespace {
 struct sim_args {
   std::string scenario;
   std::optional<uint64_t> seed;
-  std::string seeds;  // "A..B"
+  std::string seeds;                                   // "A..B"
+  std::optional<std::pair<uint64_t, uint64_t>> sweep;  // parsed --seeds
   bool json = false;
   bool shrink = false;
   bool verbose = false;
@@ -26,6 +29,21 @@ struct sim_args {
   std::string out;  // --shrink: where the reproducer goes
   int max_runs = 200;
 };
+
+// "A..B" with A <= B, else a usage error.
+std::pair<uint64_t, uint64_t> parse_seeds(const std::string& text) {
+  auto dots = text.find("..");
+  auto number = [&](const std::string& part) {
+    if (part.empty() || part.size() > 19 ||
+        part.find_first_not_of("0123456789") != std::string::npos)
+      usage_error("--seeds wants A..B (two seeds), not '" + text + "'");
+    return std::stoull(part);
+  };
+  if (dots == std::string::npos) usage_error("--seeds wants A..B (two seeds), not '" + text + "'");
+  uint64_t lo = number(text.substr(0, dots)), hi = number(text.substr(dots + 2));
+  if (hi < lo) usage_error("--seeds " + text + " is empty: B is below A");
+  return {lo, hi};
+}
 
 int run_sweep(const sim::scenario& sc, uint64_t a, uint64_t b, bool json) {
   int worst = 0;
@@ -54,13 +72,7 @@ int run_sweep(const sim::scenario& sc, uint64_t a, uint64_t b, bool json) {
 int run_sim(const sim_args& a) {
   auto sc = sim::load_scenario(a.scenario);
   if (!sc) return fail(sc.error());
-  if (!a.seeds.empty()) {
-    auto dots = a.seeds.find("..");
-    if (dots == std::string::npos) return fail("--seeds wants A..B");
-    uint64_t lo = std::stoull(a.seeds.substr(0, dots));
-    uint64_t hi = std::stoull(a.seeds.substr(dots + 2));
-    return run_sweep(*sc, lo, hi, a.json);
-  }
+  if (a.sweep) return run_sweep(*sc, a.sweep->first, a.sweep->second, a.json);
   uint64_t seed = a.seed ? *a.seed : std::random_device{}();
   sim::run_options ro;
   ro.verbose = a.verbose;
@@ -99,6 +111,8 @@ void add_sim(CLI::App& app, runner& run) {
   cmd->add_option("--out", a->out, "--shrink: also write the reproducer YAML here");
   cmd->add_option("--max-runs", a->max_runs, "--shrink: at most this many candidate runs");
   cmd->callback([=, &run] {
+    if (!a->seeds.empty()) a->sweep = parse_seeds(a->seeds);
+    set_stop_grace(std::chrono::milliseconds(0));
     sim::sodium_rng::install();  // before crypto::init() calls sodium_init()
     run = [=](caf::actor_system&) { return run_sim(*a); };
   });

@@ -5,7 +5,8 @@
 #include <caf/actor_system_config.hpp>
 
 #include "cli/commands.hpp"
-#include "cli/net_session.hpp"
+#include "cli/signals.hpp"
+#include "cli/usage.hpp"
 #include "core/crypto.hpp"
 
 // Blocks travel through the process in buffers of up to 8 MiB, allocated and freed at high
@@ -24,7 +25,7 @@ void tune_malloc() {
 int main(int argc, char** argv) {
   ddb::cli::prefer_huge_pages(argc, argv);
   tune_malloc();
-  CLI::App app{"ddatabase: a secure, distributed append-only log"};
+  CLI::App app{"ddatabase: a secure, distributed append-only log", "ddatabase"};
   app.require_subcommand(1);
   ddb::cli::runner run;
   ddb::cli::add_create(app, run);
@@ -37,16 +38,13 @@ int main(int argc, char** argv) {
   ddb::cli::add_clone(app, run);
   ddb::cli::add_sim(app, run);
   ddb::cli::add_node(app, run);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  if (auto code = ddb::cli::parse_command_line(app, argc, argv)) return *code;
   if (!ddb::crypto::init()) {
-    std::cerr << "ddatabase: libsodium failed to initialise\n";
+    std::cerr << "ddatabase: io_error: libsodium failed to initialise\n";
     return 1;
   }
-  ddb::cli::block_stop_signals();  // before any thread starts: every thread inherits the mask
+  // Before any thread starts: every thread inherits the mask (cli/signals.hpp).
+  ddb::cli::install_stop_signals();
   caf::actor_system_config cfg;
   // CAF's idle workers poll their queue, then sleep 50 us between polls 500 times before they
   // block on a condition variable that an enqueue wakes at once. Every hop of an awaited request

@@ -32,23 +32,6 @@ net_session::~net_session() {
   io.stop();
 }
 
-void block_stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
-bool stop_requested(int timeout_ms) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  timespec ts{timeout_ms / 1000, static_cast<long>(timeout_ms % 1000) * 1000000L};
-  return sigtimedwait(&set, nullptr, &ts) > 0;
-}
-
 status wait_peer_open(caf::scoped_actor& self, std::chrono::seconds timeout) {
   using clock_type = std::chrono::steady_clock;
   bool open = false;

@@ -14,6 +14,7 @@
 
 #include "actors/feed_client.hpp"
 #include "actors/feed_registry.hpp"
+#include "cli/signals.hpp"
 #include "swarm/asio_transport.hpp"
 #include "swarm/net_host.hpp"
 
@@ -28,12 +29,6 @@ struct net_session {
   std::shared_ptr<feed_registry> registry;
   std::unique_ptr<net_host> host;
 };
-
-// Blocks SIGINT and SIGTERM in the calling thread (call before any thread starts, so that every
-// thread inherits the mask); stop_requested() then polls them.
-void block_stop_signals();
-// True once SIGINT or SIGTERM arrived; waits at most `timeout_ms`.
-bool stop_requested(int timeout_ms);
 
 // Waits until a subscribed feed reports its peer's channel open (feed_event peer_open), or
 // fails after `timeout` or when the peer goes away first.
