@@ -150,11 +150,26 @@ int cat_peer(caf::actor_system& sys, const cat_args& a, feed_client& feed) {
   };
   if (status s = peers.dial(*net.host, feed, a.peers, dkey); !s) return finish(fail(s));
   if (status s = peers.wait_open(feed, std::chrono::seconds(30)); !s) return stopped_or(s);
+  // A non-live peer ends its channel as soon as we want nothing from it: hold it with the range
+  // we print (what we would fetch anyway) while we learn its length.
+  download_request hold;
+  hold.start = a.start;
+  hold.end = a.end.value_or(UINT64_MAX);
+  hold.linear = true;
+  auto held = feed.download(hold);
+  if (!held) return finish(fail(held.error()));
   auto up = await_update(feed, peers, {});  // learn the peers' length; nothing newer is fine
   if (!up && up.error().code() != errc::unavailable) return stopped_or(up.error());
   info = feed.info();
   if (!info) return finish(fail(info.error()));
   const uint64_t length = info->length;
+  if (!a.live && hold.end > length) {  // no further than what the peers proved
+    uint64_t wide = *held;
+    hold.end = std::max(a.start, length);
+    held = feed.download(hold);
+    (void)feed.undownload(wide);
+    if (!held) return finish(fail(held.error()));
+  }
   if (!a.live && a.start > length) return finish(fail(past_length("--start", a.start, length)));
   uint64_t limit = a.end ? *a.end : (a.live ? UINT64_MAX : length);
   if (!a.live) limit = std::min(limit, length);

@@ -116,14 +116,26 @@ int run_clone(caf::actor_system& sys, const clone_args& a) {
   if (status s = peers.dial(*net.host, *feed, a.peers, dkey); !s) return finish(fail(s));
   if (status s = peers.wait_open(*feed, std::chrono::seconds(30)); !s) return stopped_or(s);
 
-  auto target = find_target(*feed, peers, a);
-  if (!target) return stopped_or(target.error());
+  // A non-live peer ends its channel as soon as we want nothing from it (a sparse clone wants
+  // nothing until it downloads): hold the peers with the widest range while we learn the length.
   download_request r;
   r.start = a.start;
-  r.end = *target;
+  r.end = a.end.value_or(UINT64_MAX);
   r.linear = true;
   auto id = feed->download(r);
   if (!id) return finish(fail(id.error()));
+  auto target = find_target(*feed, peers, a);
+  if (!target) {
+    (void)feed->undownload(*id);
+    return stopped_or(target.error());
+  }
+  if (*target != r.end) {  // the range the peers proved
+    uint64_t hold = *id;
+    r.end = *target;
+    id = feed->download(r);
+    (void)feed->undownload(hold);
+    if (!id) return finish(fail(id.error()));
+  }
   // The waiter blocks in its own thread, so it needs its own client (a feed_client is not
   // thread-safe: two threads receiving on one blocking actor can swallow each other's replies).
   auto waiter = std::async(std::launch::async, [&sys, actor = feed->actor(), dl = *id] {

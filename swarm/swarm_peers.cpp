@@ -112,11 +112,6 @@ void on_handshake(self_ptr self, conn_entry& c, const public_key& remote) {
     drop(self, c, "banned");
     return;
   }
-  if (!c.initiator && live_conns(st) > st.opts.max_peers) {  // live_conns counts c now
-    ++st.opts.counters->refused_over_cap;
-    drop(self, c, "too many peers");
-    return;
-  }
   auto it = st.by_remote.find(remote);
   if (it != st.by_remote.end() && it->second != c.peer && st.conns.count(it->second) > 0) {
     conn_entry& old = st.conns[it->second];
@@ -128,6 +123,13 @@ void on_handshake(self_ptr self, conn_entry& c, const public_key& remote) {
     emit(self, {swarm_event_type::duplicate, lose.address, remote, {}, "", 0});
     drop(self, lose, "duplicate connection");
     adopt_addresses(self, keep);
+    return;
+  }
+  // A new remote on a connection it dialled: it takes a max_peers slot now (live_conns counts
+  // it). Duplicates above replace a connection and are never refused here.
+  if (!c.initiator && live_conns(st) > st.opts.max_peers) {
+    ++st.opts.counters->refused_over_cap;
+    drop(self, c, "too many peers");
     return;
   }
   st.by_remote[remote] = c.peer;

@@ -211,3 +211,17 @@ BOOST_AUTO_TEST_CASE(sim_sweep_stops_on_sigint_with_its_seed_processes) {
   }
   BOOST_CHECK(gone);
 }
+
+BOOST_AUTO_TEST_CASE(sparse_clone_of_a_range_completes) {
+  // A sparse clone wants nothing until its download is registered: its non-live peer must not
+  // end the channel meanwhile (the clone would then fail with no peer left).
+  origin o(300);
+  server s(o.dir, o.path("serve"));
+  for (int i = 0; i < 5; ++i) {
+    std::string dir = o.path("sparse" + std::to_string(i));
+    auto r = cli({"clone", o.key, dir, "--peer", s.address, "--sparse", "--start", "100", "--end",
+                  "200", "--json"});
+    BOOST_REQUIRE_MESSAGE(r.ok(), r.describe());
+    BOOST_CHECK_EQUAL(info_json(dir)["downloaded"], 100);
+  }
+}
