@@ -29,11 +29,14 @@ duration parse_duration(const YAML::Node& n) {
   } else if (!s.empty() && s.back() == 'm') {
     scale = 60000, num = s.substr(0, s.size() - 1);
   }
+  double ms = -1;
   try {
-    return from_ms(std::stod(num) * scale);
+    ms = std::stod(num) * scale;
   } catch (...) {
-    fail(n, "bad duration '" + s + "' (use 30s, 500ms, 2m)");
   }
+  // Also keeps the conversion to integer nanoseconds defined (found by fuzz_scenario: 6e63 s).
+  if (!(ms >= 0 && ms <= 1e12)) fail(n, "bad duration '" + s + "' (use 30s, 500ms, 2m)");
+  return from_ms(ms);
 }
 
 std::vector<int> parse_nodes(const YAML::Node& n, int count) {

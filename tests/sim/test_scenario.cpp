@@ -53,6 +53,14 @@ BOOST_AUTO_TEST_CASE(errors_name_the_line) {
   auto kind = parse_scenario("nodes: 3\nfeeds:\n  - {writer: 0}\nfaults:\n  - {kind: meteor}\n");
   BOOST_REQUIRE(!kind);
   BOOST_TEST(kind.error().message().find("meteor") != std::string::npos);
+  // Durations out of range (their nanoseconds would overflow) or negative are refused.
+  for (const char* d : {"6e63s", "1e400s", "-5s", "nan", "inf"}) {
+    auto r =
+        parse_scenario(std::string("nodes: 3\nfeeds:\n  - {writer: 0}\nduration: ") + d + "\n");
+    BOOST_REQUIRE_MESSAGE(!r, d);
+    BOOST_TEST(r.error().message().find("line 4: bad duration") != std::string::npos,
+               r.error().message());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(validation) {
