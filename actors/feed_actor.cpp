@@ -265,15 +265,7 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         for (const auto& row : repl.peer_stats()) {
           out.peers.push_back(peer_stats{row.peer, row.remote_length, to_counts(row.stats)});
         }
-        const replication::abuse_stats& a = repl.abuse();
-        out.abuse = abuse_counts{a.haves_clamped,
-                                 a.wants_capped,
-                                 a.requests_queued_peak,
-                                 a.send_window_waits,
-                                 a.work_refused,
-                                 a.invalid_messages,
-                                 a.peers_dropped_for_overflow,
-                                 a.peers_dropped_for_invalid};
+        out.abuse = repl.abuse();
         return out;
       },
       [=](ddb_attach_atom, caf::actor peer, uint64_t id, peer_info info) -> caf::result<void> {

@@ -30,6 +30,32 @@ struct node_args {
 };
 
 // Prints events as text or JSON lines.
+// The replication limits at work on one feed (replication/limits.hpp), for the status line.
+json abuse_json(const replication::abuse_stats& a) {
+  return {{"havesClamped", a.haves_clamped},
+          {"wantsCapped", a.wants_capped},
+          {"requestsQueuedPeak", a.requests_queued_peak},
+          {"sendWindowWaits", a.send_window_waits},
+          {"workRefused", a.work_refused},
+          {"invalidMessages", a.invalid_messages},
+          {"peersDroppedForOverflow", a.peers_dropped_for_overflow},
+          {"peersDroppedForInvalid", a.peers_dropped_for_invalid}};
+}
+
+// "" while no peer ran into a limit; else the counts that tell an operator something is wrong.
+std::string abuse_text(const replication::abuse_stats& a) {
+  if (a.haves_clamped + a.wants_capped + a.work_refused + a.invalid_messages +
+          a.peers_dropped_for_overflow + a.peers_dropped_for_invalid ==
+      0) {
+    return "";
+  }
+  return " (limits: " + std::to_string(a.invalid_messages) + " invalid messages, " +
+         std::to_string(a.haves_clamped) + " haves clamped, " + std::to_string(a.work_refused) +
+         " ranges refused, " +
+         std::to_string(a.peers_dropped_for_overflow + a.peers_dropped_for_invalid) +
+         " peers dropped)";
+}
+
 class event_printer {
  public:
   event_printer(std::string node, bool as_json) : node_(std::move(node)), json_(as_json) {}
@@ -126,13 +152,17 @@ struct node_runner {
     for (auto& f : n.feeds()) {
       auto info = f.client->info();
       if (!info) continue;
+      replication::abuse_stats abuse;
+      if (auto stats = f.client->stats()) abuse = stats->abuse;
       feeds.push_back({{"name", f.name},
                        {"length", info->length},
                        {"downloaded", info->downloaded},
                        {"byteLength", info->byte_length},
-                       {"peers", peers[f.dkey]}});
+                       {"peers", peers[f.dkey]},
+                       {"abuse", abuse_json(abuse)}});
       text += "; " + f.name + " " + std::to_string(info->downloaded) + "/" +
               std::to_string(info->length) + " blocks, " + std::to_string(peers[f.dkey]) + " peers";
+      text += abuse_text(abuse);
     }
     json limits = {{"handshaking", st.handshaking},
                    {"acceptErrors", st.accept_errors},

@@ -60,7 +60,7 @@ result<node_config> parse_document(const YAML::Node& root, yaml_reader& r) {
   node_config config;
   config.source = r.origin();
   config.base_dir = r.base_dir().string();
-  r.check_map(root, "", {"version", "node", "feeds", "swarm", "extensions"});
+  r.check_map(root, "", {"version", "node", "feeds", "swarm", "extensions", "limits"});
   uint64_t version = 1;
   r.read_uint(root, "", "version", 1, 1, version);
   r.require(root, "", "node");
@@ -68,6 +68,7 @@ result<node_config> parse_document(const YAML::Node& root, yaml_reader& r) {
   config_detail::parse_feeds(r, field(root, "feeds"), config);
   config_detail::parse_swarm(r, field(root, "swarm"), config.swarm);
   config_detail::parse_extensions(r, field(root, "extensions"), config);
+  config_detail::parse_peer_limits(r, field(root, "limits"), config.limits);
   if (!r.ok()) return r.error();
   return config;
 }

@@ -1,7 +1,7 @@
 #pragma once
 // Internal to config/: one parser per top-level section of a node config. Each reads its
 // section (which may be undefined: absent) into `config` and records the first error in
-// `reader`; parse order matters: node, feeds, swarm, extensions (later ones refer back).
+// `reader`; parse order matters: node, feeds, swarm, extensions (later ones refer back), limits.
 #include <yaml-cpp/yaml.h>
 
 #include "config/node_config.hpp"
@@ -13,5 +13,7 @@ void parse_node(yaml_reader& reader, const YAML::Node& section, node_config& con
 void parse_feeds(yaml_reader& reader, const YAML::Node& section, node_config& config);
 void parse_swarm(yaml_reader& reader, const YAML::Node& section, swarm_config& swarm);
 void parse_extensions(yaml_reader& reader, const YAML::Node& section, node_config& config);
+void parse_peer_limits(yaml_reader& reader, const YAML::Node& section,
+                       replication::peer_limits& limits);
 
 }  // namespace ddb::config_detail

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/types.hpp"
+#include "replication/limits.hpp"
 
 namespace ddb {
 
@@ -105,8 +106,9 @@ struct node_config {
   std::vector<feed_config> feeds;
   swarm_config swarm;
   std::vector<extension_config> extensions;
-  std::string source;    // where the config came from ("<string>" or the file path)
-  std::string base_dir;  // the directory relative paths were resolved against
+  replication::peer_limits limits;  // what one remote peer can make a feed spend (`limits:`)
+  std::string source;               // where the config came from ("<string>" or the file path)
+  std::string base_dir;             // the directory relative paths were resolved against
 };
 
 // Borrowed from `config`: valid while it lives and its feeds are not modified. Null if absent.

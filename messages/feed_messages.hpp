@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/types.hpp"
+#include "replication/limits.hpp"
 
 namespace ddb {
 
@@ -88,22 +89,10 @@ struct peer_stats {
   transfer_counts counts;
 };
 
-// What remote peers tried to make the feed spend (replication::abuse_stats).
-struct abuse_counts {
-  uint64_t haves_clamped = 0;
-  uint64_t wants_capped = 0;
-  uint64_t requests_queued_peak = 0;
-  uint64_t send_window_waits = 0;
-  uint64_t work_refused = 0;
-  uint64_t invalid_messages = 0;
-  uint64_t peers_dropped_for_overflow = 0;
-  uint64_t peers_dropped_for_invalid = 0;
-};
-
 struct feed_stats {
   transfer_counts totals;
   std::vector<peer_stats> peers;
-  abuse_counts abuse;
+  replication::abuse_stats abuse;  // what remote peers tried to make the feed spend
 };
 
 // "The latest block" where an index is expected.

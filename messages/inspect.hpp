@@ -67,15 +67,19 @@ typename Inspector::result_type inspect(Inspector& f, peer_stats& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, abuse_counts& x) {
-  return f(caf::meta::type_name("abuse_counts"), x.haves_clamped, x.wants_capped,
-           x.requests_queued_peak, x.send_window_waits, x.work_refused, x.invalid_messages,
-           x.peers_dropped_for_overflow, x.peers_dropped_for_invalid);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, feed_stats& x) {
   return f(caf::meta::type_name("feed_stats"), x.totals, x.peers, x.abuse);
 }
 
 }  // namespace ddb
+
+namespace ddb::replication {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, abuse_stats& x) {
+  return f(caf::meta::type_name("abuse_stats"), x.haves_clamped, x.wants_capped,
+           x.requests_queued_peak, x.send_window_waits, x.work_refused, x.invalid_messages,
+           x.peers_dropped_for_overflow, x.peers_dropped_for_invalid);
+}
+
+}  // namespace ddb::replication

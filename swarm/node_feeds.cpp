@@ -93,6 +93,7 @@ result<node_feed> open_feed(caf::actor_system& sys, const node_config& cfg, cons
   feed_options fo;
   fo.ns = cfg.ns;
   feed_actor_options ao;
+  ao.replication.limits = cfg.limits;
   if (f.mode == feed_mode::follow) {
     auto key = read_follow_key(f);
     if (!key) return key.error();

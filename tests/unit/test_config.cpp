@@ -59,6 +59,15 @@ std::string load_error(const std::string& yaml) {
   return r.error().message();
 }
 
+// The error for `yaml` names every one of `wanted`.
+void expect_error(const std::string& yaml, const std::vector<std::string>& wanted) {
+  std::string msg = load_error(yaml);
+  for (const auto& want : wanted) {
+    BOOST_CHECK_MESSAGE(msg.find(want) != std::string::npos,
+                        "message \"" << msg << "\" lacks \"" << want << "\"");
+  }
+}
+
 const std::string hex_a(64, 'a');
 const std::string hex_b(64, 'b');
 
@@ -130,6 +139,40 @@ BOOST_AUTO_TEST_CASE(defaults_apply) {
   BOOST_CHECK_EQUAL(f.extensions.at(0).config_json, "{}");
   BOOST_CHECK(find_feed(f, "w") == &f.feeds.at(1));
   BOOST_CHECK(find_feed(f, "nope") == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(replication_limits_have_defaults_and_yaml_keys) {
+  const replication::peer_limits defaults;
+  node_config d = load_ok("node:\n  name: n\n");
+  BOOST_CHECK_EQUAL(d.limits.max_queued_requests, defaults.max_queued_requests);
+  BOOST_CHECK_EQUAL(d.limits.max_unsent_bytes, defaults.max_unsent_bytes);
+  BOOST_CHECK_EQUAL(d.limits.max_invalid_messages, defaults.max_invalid_messages);
+
+  node_config c = load_ok(
+      "node:\n  name: n\nlimits:\n  max_remote_ahead: 1000\n  max_inflight_wants: 2\n"
+      "  max_wants: 3\n  max_queued_requests: 100\n  max_queued_wants: 50\n"
+      "  max_unsent_bytes: 1048576\n  max_have_bitfield_bytes: 4096\n"
+      "  work_pages_per_page: 2\n  work_pages_slack: 7\n  invalid_backoff_after: 1\n"
+      "  max_invalid_messages: 5\n");
+  BOOST_CHECK_EQUAL(c.limits.max_remote_ahead, 1000u);
+  BOOST_CHECK_EQUAL(c.limits.max_inflight_wants, 2u);
+  BOOST_CHECK_EQUAL(c.limits.max_wants, 3u);
+  BOOST_CHECK_EQUAL(c.limits.max_queued_requests, 100u);
+  BOOST_CHECK_EQUAL(c.limits.max_queued_wants, 50u);
+  BOOST_CHECK_EQUAL(c.limits.max_unsent_bytes, 1048576u);
+  BOOST_CHECK_EQUAL(c.limits.max_have_bitfield_bytes, 4096u);
+  BOOST_CHECK_EQUAL(c.limits.work_pages_per_page, 2u);
+  BOOST_CHECK_EQUAL(c.limits.work_pages_slack, 7u);
+  BOOST_CHECK_EQUAL(c.limits.invalid_backoff_after, 1u);
+  BOOST_CHECK_EQUAL(c.limits.max_invalid_messages, 5u);
+
+  expect_error("node:\n  name: n\nlimits:\n  max_queued_request: 5\n",
+               {"config.yaml:4: limits.max_queued_request: unknown key",
+                "did you mean `max_queued_requests`?"});
+  expect_error("node:\n  name: n\nlimits:\n  max_queued_requests: 0\n",
+               {"config.yaml:4: limits.max_queued_requests: must be from 1"});
+  expect_error("node:\n  name: n\nlimits:\n  invalid_backoff_after: 9\n  max_invalid_messages: 3\n",
+               {"config.yaml:4: limits.invalid_backoff_after: is above max_invalid_messages (3)"});
 }
 
 BOOST_AUTO_TEST_CASE(relative_paths_resolve_against_the_config_directory) {
