@@ -180,7 +180,8 @@ struct measurement {
   std::string name;
   proc_usage_t idle;
   proc_usage_t peak;
-  bool killed = false;  // the victim passed kill_above_kb and was killed
+  uint64_t rss_after_kb = 0;  // once the attacker left (before SIGTERM)
+  bool killed = false;        // the victim passed kill_above_kb and was killed
   clone_outcome clone;
   std::string clone_what = "honest clone";  // what clone.ok means
   std::string after;  // what happened after the attack (still answers, SIGTERM)
@@ -189,9 +190,11 @@ struct measurement {
     std::ostringstream s;
     s << std::fixed << std::setprecision(1) << "ATTACK " << name << ": idle RSS "
       << idle.rss_kb / 1024.0 << " MB, peak RSS " << peak.rss_kb / 1024.0 << " MB"
-      << (killed ? " (KILLED at the 3 GB cap)" : "") << ", idle fds " << idle.fds << ", peak fds "
-      << peak.fds << ", " << clone_what << (clone.ok ? " ok " : " FAILED ") << std::setprecision(2)
-      << clone.seconds << " s" << (after.empty() ? "" : ", " + after);
+      << (killed ? " (KILLED at the 3 GB cap)" : "");
+    if (rss_after_kb > 0) s << " (" << rss_after_kb / 1024.0 << " MB after)";
+    s << ", idle fds " << idle.fds << ", peak fds " << peak.fds << ", " << clone_what
+      << (clone.ok ? " ok " : " FAILED ") << std::setprecision(2) << clone.seconds << " s"
+      << (after.empty() ? "" : ", " + after);
     return s.str();
   }
   void report() const {

@@ -82,6 +82,7 @@ void attack(victim& v, const attack_case& c, const temp_dir& dir) {
     again = honest_clone(v.key, v.address, dir / "clone-again", 15s);
     m.after = "answers afterwards " + std::string(again.ok ? "yes" : "NO");
   }
+  m.rss_after_kb = v.running() ? proc_usage(v.pid()).rss_kb : 0;
   std::string term = v.running() ? terminate(v) : "died";
   m.after +=
       std::string(m.after.empty() ? "" : ", ") + "SIGTERM " + (term.empty() ? "exit 0" : term);
