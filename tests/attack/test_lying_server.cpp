@@ -136,3 +136,33 @@ BOOST_AUTO_TEST_CASE(bad_signature) {
     patch(d + "/signatures", 32 + 64 * 999, std::string(1, static_cast<char>(b ^ 0x01)));
   });
 }
+
+// A follower node with two static peers, a server of a corrupt block and an honest one: it must
+// complete from the honest one, keeping nothing that fails verification.
+BOOST_AUTO_TEST_CASE(node_completes_from_the_honest_peer) {
+  temp_dir dir("ddb-lying-node");
+  std::string copy = dir / "served";
+  fs::copy(shared_feed().dir, copy, fs::copy_options::recursive);
+  patch(copy + "/data", 750 * 32, "XXXXXXXX");
+  victim liar = start_serve({copy, shared_feed().key}, dir / "liar");
+  victim honest = start_serve(shared_feed(), dir / "honest");
+  node_process follower("follower", dir.str());
+  follower.configure(node_yaml(
+      "follower", "  - name: main\n    mode: follow\n    key: " + shared_feed().key + "\n",
+      static_peers({liar.address, honest.address})));
+  auto t0 = std::chrono::steady_clock::now();
+  follower.start();
+  bool complete = eventually([&] { return follower.complete("main", feed_blocks); }, 20s);
+  double took = seconds_since(t0);
+  int code = follower.stop(5s);
+  std::cout << "ATTACK follower with a corrupt-block peer and an honest one: "
+            << (complete ? "complete" : "INCOMPLETE") << " in " << took << " s, SIGTERM exit "
+            << code << std::endl;
+  BOOST_CHECK_MESSAGE(complete, "the follower never completed: " << follower.describe());
+  BOOST_CHECK_EQUAL(code, 0);
+  check_kept_only_valid(follower.feed_dir("main"));
+  liar.serve->kill(SIGTERM);
+  honest.serve->kill(SIGTERM);
+  wait_exit(*liar.serve, 5s);
+  wait_exit(*honest.serve, 5s);
+}
