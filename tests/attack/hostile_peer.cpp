@@ -182,7 +182,7 @@ int slow_loris(const args& a) {
     ::close(fd);
   }
   std::cout << "slow-loris: " << fds.size() << " held, " << closed << " closed by the remote"
-            << std::endl;
+            << (closed == fds.size() ? " (all closed by the remote)" : "") << std::endl;
   return fds.empty() ? 1 : 0;
 }
 
