@@ -210,6 +210,7 @@ void on_handshake(self_ptr self, const public_key& remote_static) {
     shutdown(self, "authentication refused");
     return;
   }
+  st.conn->mark_handshaken();
   for (const hash_t& dkey : st.opts.feeds_to_open) {
     auto feed = st.opts.registry->find(dkey);
     if (feed)

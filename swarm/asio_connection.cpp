@@ -63,6 +63,12 @@ void asio_connection::abort(std::string reason) {
   });
 }
 
+void asio_connection::reset(std::string reason) {
+  post_live(socket_.get_executor(), [self = shared_from_this(), r = std::move(reason)]() mutable {
+    self->fail(std::move(r), true);
+  });
+}
+
 void asio_connection::attach(caf::actor owner) {
   post_live(socket_.get_executor(), [self = shared_from_this(), o = std::move(owner)]() mutable {
     self->do_attach(std::move(o));
@@ -211,12 +217,15 @@ void asio_connection::shutdown_send() {
   if (ec) fail(ec.message());
 }
 
-void asio_connection::fail(std::string reason) {
+void asio_connection::fail(std::string reason, bool reset) {
   if (dead_) return;
   dead_ = true;
   down_reason_ = std::move(reason);
   asio::error_code ignored;
-  socket_.shutdown(socket_type::shutdown_both, ignored);
+  if (reset)
+    socket_.set_option(asio::socket_base::linger(true, 0), ignored);  // close() sends RST
+  else
+    socket_.shutdown(socket_type::shutdown_both, ignored);
   socket_.close(ignored);  // pending operations complete with operation_aborted
   for (const auto& b : queue_) pending_.fetch_sub(b.size());
   queue_.clear();

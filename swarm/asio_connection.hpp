@@ -42,6 +42,9 @@ class asio_connection final : public connection,
   // Ends the connection now, dropping queued writes; the owner gets ddb_down_atom with
   // `reason` (unless the connection already ended). Thread-safe.
   void abort(std::string reason);
+  // Like abort, but resets the socket (RST, no FIN handshake, no TIME_WAIT): for a connection
+  // evicted before its handshake finished, which never got application data from us.
+  void reset(std::string reason);
 
   void attach(caf::actor owner) override;
   void write(byte_buffer bytes) override;
@@ -50,6 +53,8 @@ class asio_connection final : public connection,
   void set_reading(bool on) override;
   std::string remote_address() const override;
   bool initiator() const override;
+  void mark_handshaken() override { handshaken_.store(true); }
+  bool handshaken() const { return handshaken_.load(); }
 
  private:
   void do_attach(caf::actor owner);
@@ -62,13 +67,14 @@ class asio_connection final : public connection,
   void on_write(const asio::error_code& ec);
   void do_close();
   void shutdown_send();
-  void fail(std::string reason);
+  void fail(std::string reason, bool reset = false);
   void send_down();
 
   socket_type socket_;
   const bool initiator_;
   const std::string remote_;
   std::atomic<uint64_t> pending_{0};
+  std::atomic<bool> handshaken_{false};
 
   // strand-only state
   caf::actor owner_;

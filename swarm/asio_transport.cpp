@@ -37,21 +37,36 @@ class registry {
       return false;
     }
     prune();
-    live_.push_back({c, std::move(host), !c->initiator()});
+    live_.push_back({c, std::move(host), !c->initiator(), false});
     return true;
   }
 
-  // Live inbound connections: in total and from `host`.
+  // Live inbound connections (evicted ones no longer count): in total and from `host`.
   std::pair<uint64_t, uint64_t> inbound(const std::string& host) {
     std::lock_guard<std::mutex> lock(mu_);
     prune();
     uint64_t total = 0, same = 0;
     for (const auto& e : live_) {
-      if (!e.inbound) continue;
+      if (!e.inbound || e.evicted) continue;
       ++total;
       same += e.host == host ? 1 : 0;
     }
     return {total, same};
+  }
+
+  // Resets the oldest inbound connection from `host` that has not finished its handshake; false
+  // when every one of them has.
+  bool evict_handshaking(const std::string& host) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& e : live_) {  // oldest first
+      if (!e.inbound || e.evicted || e.host != host) continue;
+      auto c = e.conn.lock();
+      if (!c || c->handshaken()) continue;
+      e.evicted = true;
+      c->reset("evicted: unfinished handshake, too many connections from " + host);
+      return true;
+    }
+    return false;
   }
 
   void close_all() {
@@ -71,6 +86,7 @@ class registry {
     std::weak_ptr<asio_connection> conn;
     std::string host;
     bool inbound = false;
+    bool evicted = false;  // reset by evict_handshaking; its socket is closing
   };
 
   void prune() {
@@ -186,8 +202,14 @@ class listener : public std::enable_shared_from_this<listener> {
     auto [total, same] = parts_->reg->inbound(host);
     if (o.limits.max_connections > 0 && total >= o.limits.max_connections)
       return refuse(socket, &connection_counters::refused_over_cap);
-    if (o.limits.max_per_address > 0 && same >= o.limits.max_per_address)
-      return refuse(socket, &connection_counters::refused_per_address);
+    if (o.limits.max_per_address > 0 && same >= o.limits.max_per_address) {
+      // The address is at its cap: a connection still in its handshake makes room (a peer that
+      // shares the address, say behind the same NAT, is not locked out by silent sockets);
+      // when all of them finished their handshake, the newcomer is refused.
+      if (!parts_->reg->evict_handshaking(host))
+        return refuse(socket, &connection_counters::refused_per_address);
+      if (o.counters) ++o.counters->handshakes_evicted;
+    }
     auto c = make_connection(std::move(socket), false, parts_->keep_alive);
     if (!parts_->reg->add(c, std::move(host))) return;
     c->start();

@@ -24,10 +24,13 @@
 // episode (when it starts and when accepting works again); counters->accept_errors counts them.
 //
 // Admission (limits, swarm/swarm_limits.hpp): an accepted socket is closed at once, before any
-// connection exists, when its remote IP is in `bans` (refused_banned), when max_connections
-// inbound connections are live (refused_over_cap) or when max_per_address of them come from the
-// same IP (refused_per_address). A connection is live until its socket is closed (a close()
-// lingers at most asio_connection's close linger for the peer's FIN).
+// connection exists, when its remote IP is in `bans` (refused_banned) or when max_connections
+// inbound connections are live (refused_over_cap). When max_per_address of them come from the
+// same IP, the oldest of those that has not finished its handshake (connection::mark_handshaken)
+// is reset to make room (handshakes_evicted; its fd is released at once) and the newcomer is
+// accepted; only when all of them finished their handshake is the newcomer closed
+// (refused_per_address). A connection is live until its socket is closed (a close() lingers at
+// most asio_connection's close linger for the peer's FIN) or it is evicted.
 //
 // Ownership: with the shared_ptr overload every connection holds the io_context, so a connection
 // that outlives the io_thread (say, in a peer actor that CAF destroys later) is destroyed while

@@ -3,7 +3,8 @@
 // a peer actor with a fresh stream nonce and the node's Noise key pair. Used by the CLI's serve,
 // clone and cat --peer. Borrows the actor system and the transport, which must outlive it.
 //
-// Limits (swarm/swarm_limits.hpp; the transport enforces max_connections and max_per_address):
+// Limits (swarm/swarm_limits.hpp; the transport enforces max_connections and max_per_address,
+// evicting an address's unfinished handshakes first):
 // every peer actor gets the handshake deadline; at most limits.max_handshakes accepted
 // connections may be in their handshake at once: a new one evicts the oldest (kicked with
 // "handshake slots full"), so connections that never finish a handshake cannot keep an honest

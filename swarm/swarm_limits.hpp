@@ -18,7 +18,9 @@ struct connection_limits {
   // Live inbound connections per transport (each holds an fd); more are closed at accept.
   // 0: no limit.
   uint64_t max_connections = 1024;
-  // Live inbound connections from one remote IP; more are closed at accept. 0: no limit.
+  // Live inbound connections from one remote IP. A newcomer beyond it evicts that IP's oldest
+  // connection still in its handshake; it is closed at accept only when all of them finished
+  // their handshake. 0: no limit.
   uint64_t max_per_address = 8;
   // Inbound connections still in the handshake; a new one evicts the oldest. 0: no limit.
   uint64_t max_handshakes = 64;
@@ -31,11 +33,13 @@ struct connection_limits {
 
 // What the limits refused so far (monotonic).
 struct connection_counters {
-  std::atomic<uint64_t> accept_errors{0};        // accepts that failed (EMFILE, ENOMEM, ...)
-  std::atomic<uint64_t> handshake_timeouts{0};   // connections dropped at the deadline
-  std::atomic<uint64_t> handshakes_evicted{0};   // dropped to make room for a newer handshake
+  std::atomic<uint64_t> accept_errors{0};       // accepts that failed (EMFILE, ENOMEM, ...)
+  std::atomic<uint64_t> handshake_timeouts{0};  // connections dropped at the deadline
+  // Dropped before finishing the handshake to make room for a newer connection: max_handshakes
+  // (the oldest anywhere) or max_per_address (the oldest from the newcomer's IP).
+  std::atomic<uint64_t> handshakes_evicted{0};
   std::atomic<uint64_t> refused_over_cap{0};     // closed: max_connections or max_peers
-  std::atomic<uint64_t> refused_per_address{0};  // closed: max_per_address
+  std::atomic<uint64_t> refused_per_address{0};  // closed: max_per_address, all handshaken
   std::atomic<uint64_t> refused_banned{0};       // closed: the address or key is banned
 };
 

@@ -38,6 +38,10 @@ class connection {
   virtual std::string remote_address() const = 0;
   // True for the dialing side (the Noise initiator).
   virtual bool initiator() const = 0;
+  // Tells the transport that this connection finished its handshake (the peer actor calls it):
+  // a transport that evicts unfinished handshakes to admit newcomers (asio_transport's
+  // max_per_address) never evicts it. Thread-safe. The default does nothing.
+  virtual void mark_handshaken() {}
 };
 
 using connection_ptr = std::shared_ptr<connection>;

@@ -100,14 +100,17 @@ struct server {
   std::unique_ptr<ddb::transport> net;
   uint16_t port = 0;
 
-  explicit server(ddb::connection_limits limits) {
+  // handshaken: every accepted connection is marked as past its handshake at once (as a peer
+  // actor does when its handshake completes); otherwise none is.
+  explicit server(ddb::connection_limits limits, bool handshaken = false) {
     ddb::asio_transport_options o;
     o.limits = limits;
     o.counters = counters;
     o.bans = bans;
     net = ddb::make_asio_transport(io.shared_context(), o);
     auto b = box;
-    auto r = net->listen("127.0.0.1:0", [b](connection_ptr c) {
+    auto r = net->listen("127.0.0.1:0", [b, handshaken](connection_ptr c) {
+      if (handshaken) c->mark_handshaken();
       std::lock_guard<std::mutex> lock(b->mu);
       b->conns.push_back(std::move(c));
     });
@@ -211,10 +214,11 @@ BOOST_AUTO_TEST_CASE(accept_and_io_thread_survive_throwing_handlers) {
   for (int fd : clients) ::close(fd);
 }
 
+// Every connection from the address finished its handshake: the newcomer is refused.
 BOOST_AUTO_TEST_CASE(per_address_cap_refuses_at_once_and_other_addresses_get_in) {
   ddb::connection_limits limits;
   limits.max_per_address = 2;
-  server s(limits);
+  server s(limits, true);
   int a1 = connect_from("127.0.0.1", s.port), a2 = connect_from("127.0.0.1", s.port);
   BOOST_REQUIRE(s.wait_accepted(2));
   int a3 = connect_from("127.0.0.1", s.port);
@@ -224,6 +228,36 @@ BOOST_AUTO_TEST_CASE(per_address_cap_refuses_at_once_and_other_addresses_get_in)
   BOOST_TEST(s.wait_accepted(3));
   BOOST_TEST(read_within(b1, 100) == -1);  // open
   for (int fd : {a1, a2, a3, b1}) ::close(fd);
+}
+
+// The address is at its cap with connections still in their handshake: the oldest of them is
+// reset (its fd released at once) and the newcomer accepted; a connection that finished its
+// handshake is never evicted, and once all of them have, the next newcomer is refused.
+BOOST_AUTO_TEST_CASE(per_address_cap_evicts_the_oldest_unfinished_handshake) {
+  ddb::connection_limits limits;
+  limits.max_per_address = 2;
+  server s(limits);
+  int a1 = connect_from("127.0.0.1", s.port), a2 = connect_from("127.0.0.1", s.port);
+  BOOST_REQUIRE(s.wait_accepted(2));
+  s.box->conns[1]->mark_handshaken();  // a2 finished its handshake
+  int a3 = connect_from("127.0.0.1", s.port);
+  BOOST_REQUIRE(s.wait_accepted(3));       // the newcomer is accepted ...
+  BOOST_TEST(read_within(a1, 2000) == 0);  // ... and the oldest silent one reset
+  BOOST_TEST(read_within(a2, 100) == -1);  // the handshaken one stays open
+  BOOST_TEST(read_within(a3, 100) == -1);  // the newcomer stays open
+  BOOST_TEST(s.counters->handshakes_evicted.load() == 1u);
+  BOOST_TEST(s.counters->refused_per_address.load() == 0u);
+  // Now a2 and a3 are live from 127.0.0.1; once a3 finished its handshake too, nothing from the
+  // address can be evicted: the next one is refused.
+  s.box->conns[2]->mark_handshaken();
+  int a4 = connect_from("127.0.0.1", s.port);
+  BOOST_TEST(read_within(a4, 2000) == 0);
+  BOOST_TEST(s.counters->refused_per_address.load() == 1u);
+  BOOST_TEST(s.counters->handshakes_evicted.load() == 1u);
+  BOOST_TEST(s.box->size() == 3u);
+  BOOST_TEST(read_within(a2, 100) == -1);
+  BOOST_TEST(read_within(a3, 100) == -1);
+  for (int fd : {a1, a2, a3, a4}) ::close(fd);
 }
 
 BOOST_AUTO_TEST_CASE(connection_cap_refuses_at_once) {
@@ -357,6 +391,37 @@ BOOST_AUTO_TEST_CASE(silent_connections_hit_the_handshake_deadline_and_do_not_bl
   }
   BOOST_TEST_MESSAGE("fds: baseline " << baseline << ", now " << now);
   BOOST_TEST(now <= baseline + silent.size());  // only the clients' own ends remain
+  for (int fd : silent) ::close(fd);
+}
+
+// An honest peer that shares its address with silent connections (loopback here, a NAT in
+// production) gets in: each newcomer beyond max_per_address evicts the address's oldest
+// unfinished handshake; none is refused.
+BOOST_AUTO_TEST_CASE(silent_connections_from_an_address_do_not_lock_out_an_honest_peer_there) {
+  ddb::connection_limits limits;  // max_per_address 8, max_handshakes 64, deadline 10 s
+  host_fixture f(limits);
+  size_t baseline = open_fds();
+  std::vector<int> silent;
+  for (uint64_t i = 0; i < limits.max_per_address; ++i)
+    silent.push_back(connect_from("127.0.0.1", f.port));
+  for (int i = 0; i < 500 && f.host->peer_counts().second < limits.max_per_address; ++i)
+    std::this_thread::sleep_for(10ms);
+  BOOST_REQUIRE(f.host->peer_counts().second == limits.max_per_address);
+  BOOST_TEST(honest_handshake(f.sys, f.port, 5000ms));  // from 127.0.0.1 as well
+  BOOST_TEST(f.counters->refused_per_address.load() == 0u);
+  BOOST_TEST(f.counters->handshakes_evicted.load() == 1u);
+  BOOST_TEST(read_within(silent.front(), 5000) == 0);  // the oldest was evicted
+  for (size_t i = 1; i < silent.size(); ++i) BOOST_TEST(read_within(silent[i], 100) == -1);
+  // The evicted socket's fd is released at once (a reset, no close linger): besides the
+  // clients' own ends, the server holds one socket per silent connection still open (7) and at
+  // most the honest peer's, which it closes on its own.
+  size_t now = open_fds();
+  for (int i = 0; i < 100 && now > baseline + 2 * silent.size(); ++i) {
+    std::this_thread::sleep_for(10ms);
+    now = open_fds();
+  }
+  BOOST_TEST_MESSAGE("fds: baseline " << baseline << ", now " << now);
+  BOOST_TEST(now <= baseline + 2 * silent.size());
   for (int fd : silent) ::close(fd);
 }
 
