@@ -98,6 +98,7 @@ struct abuse_counts {
   uint64_t invalid_messages = 0;
   uint64_t peers_dropped_for_overflow = 0;
   uint64_t peers_dropped_for_invalid = 0;
+  uint64_t peers_dropped_for_timeout = 0;
 };
 
 struct feed_stats {

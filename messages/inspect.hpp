@@ -70,7 +70,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, abuse_counts& x) {
   return f(caf::meta::type_name("abuse_counts"), x.haves_clamped, x.wants_capped,
            x.requests_queued_peak, x.send_window_waits, x.work_refused, x.invalid_messages,
-           x.peers_dropped_for_overflow, x.peers_dropped_for_invalid);
+           x.peers_dropped_for_overflow, x.peers_dropped_for_invalid, x.peers_dropped_for_timeout);
 }
 
 template <class Inspector>

@@ -53,6 +53,13 @@ struct peer_limits {
   // the peer is dropped.
   uint32_t invalid_backoff_after = 4;
   uint32_t max_invalid_messages = 16;
+  // A peer with Requests or Wants of ours in flight that sends neither a requested block nor a
+  // Want answer for this long is dropped ("request timeout: block N"); what it had reserved
+  // goes to other peers. The clock restarts with every block or Want answer it sends, so a slow
+  // peer that keeps delivering is never dropped. Time comes in through replicator::on_tick
+  // (the feed actor ticks every request_timeout_ms / 5 while anything is in flight), so a drop
+  // comes between one and 1.2 timeouts after the last answer. 0 = never.
+  uint64_t request_timeout_ms = 5000;
 };
 
 // Counters of the limits above, summed over the replicator's peers (past and present).
@@ -65,6 +72,7 @@ struct abuse_stats {
   uint64_t invalid_messages = 0;
   uint64_t peers_dropped_for_overflow = 0;  // too many queued Requests/Wants
   uint64_t peers_dropped_for_invalid = 0;   // too many invalid messages
+  uint64_t peers_dropped_for_timeout = 0;   // nothing we asked for arrived in time
 };
 
 struct replicator_options {
@@ -148,6 +156,13 @@ class replicator {
   // The longest length any open peer advertises.
   uint64_t best_remote_length() const;
 
+  // --- time (replicator_deadline.cpp) ---
+  // The caller's monotonic clock, in milliseconds (the feed actor passes CAF's clock, so the
+  // simulator drives it): drops peers past peer_limits::request_timeout_ms.
+  void on_tick(uint64_t now_ms);
+  // True while some peer has Requests or Wants of ours in flight: the caller ticks only then.
+  bool awaiting() const;
+
   void set_downloading(bool on);
   void set_uploading(bool on);
   bool downloading() const { return downloading_; }
@@ -208,6 +223,7 @@ class replicator {
   bool charge_work(peer_state& p, uint64_t pages);
   // The remote bound grew: ask again for chunks whose claims were ignored.
   void refresh_bound();
+  bool waiting_on(const peer_state& p) const;  // our Requests or Wants in flight
   // scheduling (replicator_schedule.cpp)
   void fill(peer_state& p);
   size_t request_limit() const;  // requests in flight per peer (replicator_options)
