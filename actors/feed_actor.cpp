@@ -61,8 +61,8 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
       [=](ddb_rtick_atom) {
         self->state.tick_scheduled = false;
         if (!self->state.repl || self->state.engine->closed()) return;
-        const auto now =
-            std::chrono::duration_cast<std::chrono::milliseconds>(self->now().time_since_epoch());
+        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+            self->clock().now().time_since_epoch());
         self->state.repl->on_tick(static_cast<uint64_t>(now.count()));
         pump(self);
       },
