@@ -58,6 +58,14 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         return rp;
       },
       [=](ddb_flush_atom) { flush_appends(self); },
+      [=](ddb_rtick_atom) {
+        self->state.tick_scheduled = false;
+        if (!self->state.repl || self->state.engine->closed()) return;
+        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+            self->clock().now().time_since_epoch());
+        self->state.repl->on_tick(static_cast<uint64_t>(now.count()));
+        pump(self);
+      },
       [=](ddb_get_atom, uint64_t index, get_options o) -> caf::result<byte_buffer> {
         feed& f = *self->state.engine;
         if (f.closed() || f.has(index) || !o.wait) return reply(f.get(index));

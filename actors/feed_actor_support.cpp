@@ -1,4 +1,6 @@
 // Feed actor helpers: waiting gets and updates, grouped appends, and the replication pump.
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/feed_state.hpp"
@@ -203,6 +205,17 @@ void on_event(self_ptr self, const replication::replicator_event& e) {
   publish(self, ev);
 }
 
+// While anything of ours is in flight to a peer, the replicator sees CAF's clock every fifth of
+// its request deadline (the simulator's clock in a simulation).
+void schedule_tick(self_ptr self) {
+  auto& st = self->state;
+  const uint64_t timeout = st.opts.replication.limits.request_timeout_ms;
+  if (st.tick_scheduled || timeout == 0 || !st.repl->awaiting()) return;
+  st.tick_scheduled = true;
+  self->delayed_send(self, std::chrono::milliseconds(std::max<uint64_t>(timeout / 5, 1)),
+                     ddb_rtick_atom_v);
+}
+
 }  // namespace
 
 void pump(self_ptr self) {
@@ -236,6 +249,7 @@ void pump(self_ptr self) {
     else
       service_updates(self);
   }
+  schedule_tick(self);
 }
 
 void shut_down(self_ptr self, const status& why) {

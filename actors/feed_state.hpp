@@ -43,6 +43,7 @@ struct feed_state {
   std::unique_ptr<replication::replicator> repl;
   std::vector<pending_append> appends;
   bool flush_scheduled = false;
+  bool tick_scheduled = false;  // a replication deadline tick is on its way (see pump)
   std::vector<waiting_get> waiting;
   std::vector<waiting_update> updates;
   uint64_t next_wait_id = 1;

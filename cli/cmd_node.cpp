@@ -39,20 +39,23 @@ json abuse_json(const replication::abuse_stats& a) {
           {"workRefused", a.work_refused},
           {"invalidMessages", a.invalid_messages},
           {"peersDroppedForOverflow", a.peers_dropped_for_overflow},
-          {"peersDroppedForInvalid", a.peers_dropped_for_invalid}};
+          {"peersDroppedForInvalid", a.peers_dropped_for_invalid},
+          {"peersDroppedForTimeout", a.peers_dropped_for_timeout}};
 }
 
 // "" while no peer ran into a limit; else the counts that tell an operator something is wrong.
 std::string abuse_text(const replication::abuse_stats& a) {
   if (a.haves_clamped + a.wants_capped + a.work_refused + a.invalid_messages +
-          a.peers_dropped_for_overflow + a.peers_dropped_for_invalid ==
+          a.peers_dropped_for_overflow + a.peers_dropped_for_invalid +
+          a.peers_dropped_for_timeout ==
       0) {
     return "";
   }
   return " (limits: " + std::to_string(a.invalid_messages) + " invalid messages, " +
          std::to_string(a.haves_clamped) + " haves clamped, " + std::to_string(a.work_refused) +
          " ranges refused, " +
-         std::to_string(a.peers_dropped_for_overflow + a.peers_dropped_for_invalid) +
+         std::to_string(a.peers_dropped_for_overflow + a.peers_dropped_for_invalid +
+                        a.peers_dropped_for_timeout) +
          " peers dropped)";
 }
 

@@ -23,11 +23,11 @@ constexpr uint64_t mib = 1 << 20;
 
 void parse_peer_limits(yaml_reader& r, const YAML::Node& section, replication::peer_limits& l) {
   if (!section.IsDefined() ||
-      !r.check_map(
-          section, "limits",
-          {"max_remote_ahead", "max_inflight_wants", "max_wants", "max_queued_requests",
-           "max_queued_wants", "max_unsent_bytes", "max_have_bitfield_bytes", "work_pages_per_page",
-           "work_pages_slack", "invalid_backoff_after", "max_invalid_messages"})) {
+      !r.check_map(section, "limits",
+                   {"max_remote_ahead", "max_inflight_wants", "max_wants", "max_queued_requests",
+                    "max_queued_wants", "max_unsent_bytes", "max_have_bitfield_bytes",
+                    "work_pages_per_page", "work_pages_slack", "invalid_backoff_after",
+                    "max_invalid_messages", "request_timeout_ms"})) {
     return;
   }
   read_limit(r, section, "max_remote_ahead", 1, uint64_t{1} << 40, l.max_remote_ahead);
@@ -41,6 +41,7 @@ void parse_peer_limits(yaml_reader& r, const YAML::Node& section, replication::p
   read_limit(r, section, "work_pages_slack", 0, uint64_t{1} << 32, l.work_pages_slack);
   read_limit(r, section, "invalid_backoff_after", 0, 1 << 20, l.invalid_backoff_after);
   read_limit(r, section, "max_invalid_messages", 1, 1 << 20, l.max_invalid_messages);
+  read_limit(r, section, "request_timeout_ms", 0, 3600000, l.request_timeout_ms);
   if (r.ok() && l.invalid_backoff_after > l.max_invalid_messages) {
     r.fail(field(section, "invalid_backoff_after"), "limits.invalid_backoff_after",
            "is above max_invalid_messages (" + std::to_string(l.max_invalid_messages) + ")");

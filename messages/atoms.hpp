@@ -27,6 +27,7 @@ using ddb_event_atom = caf::atom_constant<caf::atom("ddb_event")>;
 // Internal to the feed actor.
 using ddb_flush_atom = caf::atom_constant<caf::atom("ddb_flush")>;
 using ddb_tmo_atom = caf::atom_constant<caf::atom("ddb_tmo")>;
+using ddb_rtick_atom = caf::atom_constant<caf::atom("ddb_rtick")>;  // replication deadline tick
 
 constexpr ddb_append_atom ddb_append_atom_v{};
 constexpr ddb_get_atom ddb_get_atom_v{};
@@ -49,6 +50,7 @@ constexpr ddb_unsub_atom ddb_unsub_atom_v{};
 constexpr ddb_event_atom ddb_event_atom_v{};
 constexpr ddb_flush_atom ddb_flush_atom_v{};
 constexpr ddb_tmo_atom ddb_tmo_atom_v{};
+constexpr ddb_rtick_atom ddb_rtick_atom_v{};
 
 }  // namespace ddb
 

@@ -56,6 +56,7 @@ using feed_actor = caf::typed_actor<
     caf::reacts_to<ddb_extsnd_atom, std::string, uint64_t, byte_buffer>,
     caf::reacts_to<ddb_extbc_atom, std::string, byte_buffer>,
     // internal
-    caf::reacts_to<ddb_flush_atom>, caf::reacts_to<ddb_tmo_atom, uint64_t>>;
+    caf::reacts_to<ddb_flush_atom>, caf::reacts_to<ddb_tmo_atom, uint64_t>,
+    caf::reacts_to<ddb_rtick_atom>>;
 
 }  // namespace ddb

@@ -79,7 +79,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, abuse_stats& x) {
   return f(caf::meta::type_name("abuse_stats"), x.haves_clamped, x.wants_capped,
            x.requests_queued_peak, x.send_window_waits, x.work_refused, x.invalid_messages,
-           x.peers_dropped_for_overflow, x.peers_dropped_for_invalid);
+           x.peers_dropped_for_overflow, x.peers_dropped_for_invalid, x.peers_dropped_for_timeout);
 }
 
 }  // namespace ddb::replication

@@ -40,6 +40,13 @@ struct peer_limits {
   // the peer is dropped.
   uint32_t invalid_backoff_after = 4;
   uint32_t max_invalid_messages = 16;
+  // A peer with Requests or Wants of ours in flight that sends neither a requested block nor a
+  // Want answer for this long is dropped ("request timeout: block N"); what it had reserved
+  // goes to other peers. The clock restarts with every block or Want answer it sends, so a slow
+  // peer that keeps delivering is never dropped. Time comes in through replicator::on_tick
+  // (the feed actor ticks every request_timeout_ms / 5 while anything is in flight), so a drop
+  // comes between one and 1.2 timeouts after the last answer. 0 = never.
+  uint64_t request_timeout_ms = 5000;
 };
 
 // Counters of the limits above, summed over the replicator's peers (past and present).
@@ -52,6 +59,7 @@ struct abuse_stats {
   uint64_t invalid_messages = 0;
   uint64_t peers_dropped_for_overflow = 0;  // too many queued Requests/Wants
   uint64_t peers_dropped_for_invalid = 0;   // too many invalid messages
+  uint64_t peers_dropped_for_timeout = 0;   // nothing we asked for arrived in time
 };
 
 }  // namespace ddb::replication

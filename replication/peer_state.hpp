@@ -66,6 +66,9 @@ struct peer_state {
   uint64_t unsent_bytes = 0;
   uint32_t invalid = 0;     // invalid messages so far
   uint64_t work_pages = 0;  // bitfield pages spent on its Have/Unhave ranges and Want answers
+  // --- request deadline (replicator_deadline.cpp) ---
+  bool answered = false;  // a requested block or a Want answer arrived since the last tick
+  std::optional<uint64_t> waiting_since;  // tick time (ms) from which nothing arrived
 };
 
 struct selection {

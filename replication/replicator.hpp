@@ -102,6 +102,13 @@ class replicator {
   // The longest length any open peer advertises.
   uint64_t best_remote_length() const;
 
+  // --- time (replicator_deadline.cpp) ---
+  // The caller's monotonic clock, in milliseconds (the feed actor passes CAF's clock, so the
+  // simulator drives it): drops peers past peer_limits::request_timeout_ms.
+  void on_tick(uint64_t now_ms);
+  // True while some peer has Requests or Wants of ours in flight: the caller ticks only then.
+  bool awaiting() const;
+
   void set_downloading(bool on);
   void set_uploading(bool on);
   bool downloading() const { return downloading_; }
@@ -162,6 +169,7 @@ class replicator {
   bool charge_work(peer_state& p, uint64_t pages);
   // The remote bound grew: ask again for chunks whose claims were ignored.
   void refresh_bound();
+  bool waiting_on(const peer_state& p) const;  // our Requests or Wants in flight
   // scheduling (replicator_schedule.cpp)
   void fill(peer_state& p);
   size_t request_limit() const;  // requests in flight per peer (replicator_options)

@@ -106,7 +106,10 @@ void replicator::on_have(peer_state& p, const wire::have_message& m) {
     return;
   }
   const bool answer = m.length_or_default() == want_chunk && p.inflight_wants > 0;
-  if (answer) --p.inflight_wants;
+  if (answer) {
+    --p.inflight_wants;
+    p.answered = true;
+  }
   const uint64_t bound = remote_bound();
   uint64_t end = 0;  // one past the claims we keep
   if (m.bitfield) {
@@ -194,6 +197,7 @@ void replicator::on_data(peer_state& p, wire::data_message& m, const std::option
   if (m.value && !requested) return;  // unrequested push: ignored, as the reference
   if (feed_.writable()) return;       // a writer requests nothing (see pick)
   if (requested) {
+    p.answered = true;
     p.inflight.erase(it);
     reserved_.erase(m.index);
     // A hash-only answer stores no data: the block's data may still be wanted, and scans

@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(replication_limits_have_defaults_and_yaml_keys) {
       "  max_wants: 3\n  max_queued_requests: 100\n  max_queued_wants: 50\n"
       "  max_unsent_bytes: 1048576\n  max_have_bitfield_bytes: 4096\n"
       "  work_pages_per_page: 2\n  work_pages_slack: 7\n  invalid_backoff_after: 1\n"
-      "  max_invalid_messages: 5\n");
+      "  max_invalid_messages: 5\n  request_timeout_ms: 0\n");
   BOOST_CHECK_EQUAL(c.limits.max_remote_ahead, 1000u);
   BOOST_CHECK_EQUAL(c.limits.max_inflight_wants, 2u);
   BOOST_CHECK_EQUAL(c.limits.max_wants, 3u);
@@ -165,6 +165,7 @@ BOOST_AUTO_TEST_CASE(replication_limits_have_defaults_and_yaml_keys) {
   BOOST_CHECK_EQUAL(c.limits.work_pages_slack, 7u);
   BOOST_CHECK_EQUAL(c.limits.invalid_backoff_after, 1u);
   BOOST_CHECK_EQUAL(c.limits.max_invalid_messages, 5u);
+  BOOST_CHECK_EQUAL(c.limits.request_timeout_ms, 0u);
 
   expect_error("node:\n  name: n\nlimits:\n  max_queued_request: 5\n",
                {"config.yaml:4: limits.max_queued_request: unknown key",
