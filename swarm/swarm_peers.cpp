@@ -314,7 +314,11 @@ void on_closed(self_ptr self, const caf::actor& peer, const std::string& reason)
   st.conns.erase(it);
   bool kept = c.handshaken && st.by_remote.count(c.remote) > 0 && st.by_remote[c.remote] == peer;
   if (kept) st.by_remote.erase(c.remote);
-  bool misbehaved = starts_with(reason, "protocol error") || starts_with(reason, "kicked");
+  // A feed that dropped a peer for not answering in time (the replicator's request deadline)
+  // says nothing about its honesty: it is redialled with backoff, not banned.
+  const bool stalled = reason.find("): request timeout") != std::string::npos;
+  bool misbehaved =
+      starts_with(reason, "protocol error") || (starts_with(reason, "kicked") && !stalled);
   if (!c.dropping && misbehaved) ban(self, c, reason);
   if (kept && !st.stopping)
     emit(self, {swarm_event_type::disconnected, c.address, c.remote, {}, reason, 0});

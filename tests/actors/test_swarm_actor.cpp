@@ -377,6 +377,26 @@ BOOST_AUTO_TEST_CASE(handshakeless_connections_do_not_take_peer_slots) {
   BOOST_TEST(st.remotes == 2u);
 }
 
+// A feed that dropped a peer for not answering in time (the request deadline) does not get it
+// banned: it is redialled with backoff. A kick for a broken rule still bans.
+BOOST_AUTO_TEST_CASE(request_timeout_is_not_a_ban_but_a_protocol_kick_is) {
+  fixture f({addr_a}, 0x10, 600ms);
+  f.net.set_reachable(addr_a, true);
+  f.join(dkey_of(1));
+  BOOST_REQUIRE(f.wait_until([&] { return f.book.size() == 1; }));
+  f.notice(0, "handshake " + to_hex(key_of(0x20)));
+  int dials = f.net.dial_count(addr_a);
+  f.notice(0, "closed: kicked (" + to_hex(dkey_of(1)) +
+                  "): request timeout: block 0 (no answer for 5000 ms)");
+  BOOST_REQUIRE(f.wait_until([&] { return f.net.dial_count(addr_a) > dials; }, 3000ms));
+  BOOST_TEST(!f.has_event(swarm_event_type::banned));
+  BOOST_TEST(f.stats().banned == 0u);
+  BOOST_REQUIRE(f.wait_until([&] { return f.book.size() == 2; }));
+  f.notice(1, "handshake " + to_hex(key_of(0x20)));
+  f.notice(1, "closed: kicked (" + to_hex(dkey_of(1)) + "): too many invalid messages");
+  BOOST_REQUIRE(f.wait_until([&] { return f.has_event(swarm_event_type::banned); }));
+}
+
 // A banned remote's IP is banned too: a fresh key from the same address is refused at accept
 // (and the transport's shared ban list has it) until the ban ends.
 BOOST_AUTO_TEST_CASE(banned_address_with_a_fresh_key_is_refused) {
