@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/edit_distance.hpp"
 #include "ddb_version.hpp"  // generated at build time (cmake/version.cmake)
 
 namespace ddb::cli {
@@ -13,21 +14,6 @@ namespace {
 struct usage_formatter : CLI::Formatter {
   using CLI::Formatter::make_usage;
 };
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::vector<std::string> command_names(const CLI::App& app) {
   std::vector<std::string> names{"help"};
