@@ -56,6 +56,12 @@ bool init() {
   return ok;
 }
 
+hash_t digest(byte_view data) {
+  hash_t out{};
+  crypto_generichash(out.data(), out.size(), data.data, data.size, nullptr, 0);
+  return out;
+}
+
 hash_t leaf_hash(byte_view data) {
   if (data.size <= 247) {  // small blocks: one call over a stack buffer
     uint8_t buf[256];

@@ -17,6 +17,8 @@ bool init();
 
 // H(0x00 ‖ u64be(len) ‖ data)
 hash_t leaf_hash(byte_view data);
+// H(data), plain BLAKE2b-256: a checksum for local records (not part of the feed's format).
+hash_t digest(byte_view data);
 // H(0x01 ‖ u64be(left.size + right.size) ‖ left.hash ‖ right.hash); left has the lower index.
 hash_t parent_hash(const tree_node& left, const tree_node& right);
 // The parent node of two siblings (either order): its index, summed size and parent_hash.

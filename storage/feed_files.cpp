@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 #include <string>
 
+#include "storage/bitfield_journal.hpp"
 #include "storage/format.hpp"
 
 namespace ddb {
@@ -71,6 +73,13 @@ struct feed_files::impl {
   feed_files_options opts;
   uint16_t bitfield_page_size = format::bitfield_entry_size;
   byte_buffer scratch;  // reused by writes and reads to avoid per-batch allocations
+  // bitfield.journal, opened on first use (most feeds never had one).
+  std::unique_ptr<random_access_file> journal;
+  // The journal may hold a record: a bitfield write failed and putting its pages back did too.
+  bool journal_pending = false;
+  // A whole record found by an open without the writer lock: load_bitfield shows the bitfield
+  // as it was before the unfinished batch (the writer puts it back on its next open).
+  std::optional<journal::undo_record> reader_undo;
 
   result<random_access_file*> file(file_id id) {
     if (!files[id]) return make_error(errc::closed, std::string("feed files are closed"));
@@ -205,6 +214,95 @@ struct feed_files::impl {
     return status::ok();
   }
 
+  status open_journal(bool create) {
+    if (journal || (!create && !e->exists(journal::file_name))) return status::ok();
+    open_options o;
+    o.create = true;
+    auto f = e->open(journal::file_name, o);
+    if (!f) return f.error();
+    journal = std::move(*f);
+    return status::ok();
+  }
+
+  // What the batch's bitfield pages hold now, in a file of `size` bytes.
+  status read_undo(const write_batch& b, uint64_t size, journal::undo_record& undo) {
+    const uint64_t ps = bitfield_page_size;
+    undo.file_size = size;
+    for (const auto& [page, unused] : b.bitfield_pages) {
+      const uint64_t off = format::header_size + page * ps;
+      if (off >= size) continue;
+      byte_buffer old(ps, 0);
+      DDB_TRY(files[bitfield_file]->read(off, size_t(std::min(ps, size - off)), old.data()));
+      undo.pages.emplace_back(page, std::move(old));
+    }
+    return status::ok();
+  }
+
+  // Puts the pages back and the file's size with them.
+  status restore(const journal::undo_record& undo) {
+    DDB_TRY(write_runs(bitfield_file, undo.pages, bitfield_page_size));
+    random_access_file& f = *files[bitfield_file];
+    auto size = f.size();
+    if (!size) return size.error();
+    if (*size > undo.file_size) DDB_TRY(f.truncate(undo.file_size));
+    return f.sync();
+  }
+
+  // The batch's bitfield pages, all or nothing (storage/bitfield_journal.hpp): the undo record,
+  // the pages, then an empty journal. When the pages fail, they are put back at once.
+  status write_bitfield(const write_batch& b) {
+    DDB_TRY(check_page_size());
+    if (journal_pending) DDB_TRY(recover_journal());
+    auto size = files[bitfield_file]->size();
+    if (!size) return size.error();
+    journal::undo_record undo;
+    DDB_TRY(read_undo(b, *size, undo));
+    DDB_TRY(open_journal(true));
+    DDB_TRY(journal->write(0, journal::encode(undo, bitfield_page_size)));
+    if (b.sync) DDB_TRY(journal->sync());
+    status st = write_runs(bitfield_file, b.bitfield_pages, bitfield_page_size);
+    if (st && b.sync) st = files[bitfield_file]->sync();
+    if (!st) {
+      journal_pending = !restore(undo) || !journal->truncate(0);
+      return st;
+    }
+    DDB_TRY(journal->truncate(0));
+    // Durably empty, or a power loss could bring the record back and undo a synced batch.
+    return b.sync ? journal->sync() : status::ok();
+  }
+
+  // Undoes the batch a crash or a failed write interrupted: a whole record's pages are put back
+  // (by a writer) or kept for load_bitfield (by a reader); a torn record is dropped.
+  status recover_journal() {
+    DDB_TRY(open_journal(false));
+    if (!journal) return status::ok();
+    auto size = journal->size();
+    if (!size) return size.error();
+    if (*size == 0) {
+      journal_pending = false;
+      return status::ok();
+    }
+    if (*size > journal::max_record_bytes) {
+      return make_error(errc::corruption, std::string(journal::file_name) + ": " +
+                                              std::to_string(*size) +
+                                              " bytes, more than any batch writes");
+    }
+    byte_buffer bytes(*size);
+    DDB_TRY(journal->read(0, bytes.size(), bytes.data()));
+    auto undo = journal::decode(bytes, bitfield_page_size);
+    if (!opts.writer_lock) {
+      reader_undo = std::move(undo);
+      return status::ok();
+    }
+    if (undo) {
+      DDB_TRY(check_page_size());
+      DDB_TRY(restore(*undo));
+    }
+    DDB_TRY(journal->truncate(0));
+    journal_pending = false;
+    return status::ok();
+  }
+
   // Loads the pages in `bytes` bytes from page first_page. All-zero pages are skipped to save
   // memory, except the file's last page (`last`): the reference counts every page of the file
   // when it bounds its index updates, so the bitfield must know how many there are.
@@ -246,8 +344,11 @@ result<std::unique_ptr<feed_files>> feed_files::open(std::unique_ptr<env> e,
   }
   if (opts.overwrite) {
     for (auto& f : m.files) DDB_TRY(f->truncate(0));
+    DDB_TRY(m.open_journal(false));
+    if (m.journal) DDB_TRY(m.journal->truncate(0));
   }
   DDB_TRY(m.headers());
+  DDB_TRY(m.recover_journal());
   return ff;
 }
 
@@ -346,13 +447,18 @@ status feed_files::load_bitfield(bitfield& bits) {
   DDB_TRY(impl_->check_page_size());
   auto size = (*f)->size();
   if (!size) return size.error();
+  const auto& undo = impl_->reader_undo;
+  const uint64_t file_size = undo ? std::min(*size, undo->file_size) : *size;
   const uint64_t ps = impl_->bitfield_page_size;
-  uint64_t total = *size > format::header_size ? *size - format::header_size : 0;
+  uint64_t total = file_size > format::header_size ? file_size - format::header_size : 0;
   const uint64_t last = (total + ps - 1) / ps - 1;
   for (uint64_t done = 0; done < total;) {
     uint64_t chunk = std::min<uint64_t>(total - done, pages_per_read * ps);
     DDB_TRY(impl_->load_chunk(bits, done / ps, size_t(chunk), last));
     done += chunk;
+  }
+  if (undo) {
+    for (const auto& [page, bytes] : undo->pages) DDB_TRY(bits.load_page(page, bytes));
   }
   return status::ok();
 }
@@ -374,9 +480,7 @@ status feed_files::write(const write_batch& batch) {
     if (!batch.signatures.empty()) DDB_TRY(m.files[sig_file]->sync());
   }
   if (batch.bitfield_pages.empty()) return status::ok();
-  DDB_TRY(m.write_runs(bitfield_file, batch.bitfield_pages, m.bitfield_page_size));
-  if (batch.sync) DDB_TRY(m.files[bitfield_file]->sync());
-  return status::ok();
+  return m.write_bitfield(batch);
 }
 
 status feed_files::sync() {
@@ -389,6 +493,8 @@ status feed_files::sync() {
 
 status feed_files::close() {
   status first;
+  if (impl_->journal) first = impl_->journal->close();
+  impl_->journal.reset();
   for (auto& f : impl_->files) {
     if (!f) continue;
     status s = f->close();

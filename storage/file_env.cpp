@@ -17,13 +17,14 @@
 #include <optional>
 #include <string>
 
+#include "storage/bitfield_journal.hpp"
 #include "storage/env.hpp"
 
 namespace ddb {
 namespace {
 
-constexpr const char* feed_file_names[] = {"key",  "secret_key", "tree",
-                                           "data", "bitfield",   "signatures"};
+constexpr const char* feed_file_names[] = {
+    "key", "secret_key", "tree", "data", "bitfield", "signatures", journal::file_name};
 
 constexpr mode_t dir_mode = 0700;
 constexpr mode_t file_mode = 0600;
