@@ -9,7 +9,7 @@
 
 #include <caf/actor_system.hpp>
 
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "messages/feed_actor.hpp"
 #include "replication/replicator.hpp"
 

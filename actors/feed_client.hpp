@@ -13,7 +13,7 @@
 
 #include "actors/feed_actor.hpp"
 #include "core/result.hpp"
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "messages/feed_actor.hpp"
 
 namespace ddb {

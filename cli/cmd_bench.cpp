@@ -25,7 +25,7 @@ struct bench_args {
   size_t size = 0;
   size_t batch = 1000;
   bool json = false;
-  bool direct = false;  // the synchronous engine (log/feed.hpp) without the actor in between
+  bool direct = false;  // the synchronous engine (feed/feed.hpp) without the actor in between
   net_bench_args net;
 };
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "messages/peer_messages.hpp"
 #include "messages/wire/messages.hpp"
 #include "replication/limits.hpp"

@@ -7,7 +7,7 @@
 #include "actors/feed_actor.hpp"
 #include "actors/peer_actor.hpp"
 #include "core/crypto.hpp"
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "messages/atoms.hpp"
 #include "messages/extension_messages.hpp"
 #include "messages/swarm_messages.hpp"
@@ -186,7 +186,7 @@ status world::open_feed(node_state& nd, node_feed& nf) {
   bool writes = nf.r == role::writer || nf.adversary == adversary_kind::fork;
   if (writes) o.secret_key = k.secret;
   o.sync_writes = nf.r == role::writer;
-  o.parallel_hashing = false;  // one thread: no hash pool helpers (log/hash_pool.hpp)
+  o.parallel_hashing = false;  // one thread: no hash pool helpers (feed/hash_pool.hpp)
   if (nd.skip_verify) {
     o.crypto.verify = [](byte_view, const signature_t&, const public_key&) { return true; };
   } else {

@@ -18,7 +18,7 @@
 #include <caf/actor.hpp>
 
 #include "actors/feed_registry.hpp"
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "messages/feed_messages.hpp"
 #include "messages/wire/handshake.hpp"
 #include "sim/checkers.hpp"

@@ -26,7 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/crypto.hpp"
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "storage/env.hpp"
 #include "tests/support/node.hpp"
 #include "tests/support/process.hpp"

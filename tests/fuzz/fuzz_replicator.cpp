@@ -15,7 +15,7 @@
 #include <memory>
 #include <vector>
 
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "messages/wire/bitfield_rle.hpp"
 #include "replication/replicator.hpp"
 #include "storage/env.hpp"

@@ -19,7 +19,7 @@
 
 #include "actors/feed_client.hpp"
 #include "core/crypto.hpp"
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "storage/env.hpp"
 #include "tests/support/hex.hpp"
 #include "tests/support/node.hpp"

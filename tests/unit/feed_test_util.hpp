@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "storage/env.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <random>
 
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "replication/replicator.hpp"
 #include "storage/env.hpp"
 

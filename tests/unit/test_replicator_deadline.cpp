@@ -3,7 +3,7 @@
 
 #include <deque>
 
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "messages/wire/bitfield_rle.hpp"
 #include "replication/replicator.hpp"
 #include "storage/env.hpp"

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE replicator_ext
 #include <boost/test/unit_test.hpp>
 
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "messages/wire/messages.hpp"
 #include "replication/replicator.hpp"
 #include "storage/env.hpp"

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 #include "messages/wire/bitfield_rle.hpp"
 #include "replication/replicator.hpp"
 #include "storage/env.hpp"

@@ -1,6 +1,6 @@
 // Reading: blocks by index (one or a range), byte seeks, signatures and root hashes.
 #include "core/flat_tree.hpp"
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 
 namespace ddb {
 

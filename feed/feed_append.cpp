@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/flat_tree.hpp"
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 
 namespace ddb {
 

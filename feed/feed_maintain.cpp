@@ -1,6 +1,6 @@
 // Maintenance: clearing ranges from the local store and auditing stored blocks.
 #include "core/flat_tree.hpp"
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 
 namespace ddb {
 

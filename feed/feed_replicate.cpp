@@ -6,7 +6,7 @@
 #include "core/crypto.hpp"
 #include "core/flat_tree.hpp"
 #include "core/proof_verify.hpp"
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 
 namespace ddb {
 

@@ -1,7 +1,7 @@
 // Opening a feed: reconcile the stored key pair with the options, derive the length from the
 // tree bits, rebuild the roots.
 #include "core/flat_tree.hpp"
-#include "log/feed.hpp"
+#include "feed/feed.hpp"
 
 namespace ddb {
 

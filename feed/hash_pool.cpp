@@ -1,4 +1,4 @@
-#include "log/hash_pool.hpp"
+#include "feed/hash_pool.hpp"
 
 #include "core/crypto.hpp"
 

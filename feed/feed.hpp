@@ -17,8 +17,8 @@
 #include "core/result.hpp"
 #include "core/tree_index.hpp"
 #include "core/types.hpp"
-#include "log/hash_pool.hpp"
-#include "log/node_cache.hpp"
+#include "feed/hash_pool.hpp"
+#include "feed/node_cache.hpp"
 #include "storage/env.hpp"
 #include "storage/feed_files.hpp"
 
