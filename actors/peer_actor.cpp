@@ -14,7 +14,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/peer_messages.hpp"
-#include "messages/wire/varint.hpp"
+#include "wire/varint.hpp"
 
 namespace ddb {
 

@@ -48,7 +48,7 @@ constexpr ddb_kick_atom ddb_kick_atom_v{};
 using ddb_open_atom = caf::atom_constant<caf::atom("ddb_open")>;
 constexpr ddb_open_atom ddb_open_atom_v{};
 
-// One message of a channel: its 4-bit type and protobuf body (messages/wire/messages.hpp).
+// One message of a channel: its 4-bit type and protobuf body (wire/messages.hpp).
 struct wire_frame {
   uint8_t type = 0;
   byte_buffer body;

@@ -15,9 +15,9 @@
 
 #include "feed/feed.hpp"
 #include "messages/peer_messages.hpp"
-#include "messages/wire/messages.hpp"
 #include "replication/limits.hpp"
 #include "replication/peer_state.hpp"
+#include "wire/messages.hpp"
 
 namespace ddb::replication {
 

@@ -4,8 +4,8 @@
 // messages are counted per peer, with a backoff and a drop past their limits (peer_limits).
 #include <algorithm>
 
-#include "messages/wire/bitfield_rle.hpp"
 #include "replication/replicator.hpp"
+#include "wire/bitfield_rle.hpp"
 
 namespace ddb::replication {
 

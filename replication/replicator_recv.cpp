@@ -1,8 +1,8 @@
 // Replicator: handling the messages a peer sends on the feed's channel.
 #include <algorithm>
 
-#include "messages/wire/bitfield_rle.hpp"
 #include "replication/replicator.hpp"
+#include "wire/bitfield_rle.hpp"
 
 namespace ddb::replication {
 

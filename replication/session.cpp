@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "messages/wire/messages.hpp"
+#include "wire/messages.hpp"
 
 // GCC 12 reports a false maybe-uninitialized when std::vector<event> relocates its variants.
 #if defined(__GNUC__) && !defined(__clang__)

@@ -29,8 +29,8 @@
 
 #include "core/result.hpp"
 #include "core/types.hpp"
-#include "messages/wire/channels.hpp"
-#include "messages/wire/handshake.hpp"
+#include "wire/channels.hpp"
+#include "wire/handshake.hpp"
 
 namespace ddb::replication {
 

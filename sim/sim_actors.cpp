@@ -8,9 +8,9 @@
 #include "messages/feed_messages.hpp"
 #include "messages/inspect.hpp"
 #include "messages/peer_messages.hpp"
-#include "messages/wire/messages.hpp"
 #include "sim/rng.hpp"
 #include "sim/world.hpp"
+#include "wire/messages.hpp"
 
 namespace ddb::sim {
 

@@ -20,7 +20,6 @@
 #include "actors/feed_registry.hpp"
 #include "feed/feed.hpp"
 #include "messages/feed_messages.hpp"
-#include "messages/wire/handshake.hpp"
 #include "sim/checkers.hpp"
 #include "sim/core.hpp"
 #include "sim/network.hpp"
@@ -28,6 +27,7 @@
 #include "sim/rng.hpp"
 #include "sim/scenario.hpp"
 #include "storage/fault_env.hpp"
+#include "wire/handshake.hpp"
 
 namespace ddb::sim {
 

@@ -22,10 +22,10 @@
 #include "actors/feed_registry.hpp"
 #include "config/node_config.hpp"
 #include "core/result.hpp"
-#include "messages/wire/noise.hpp"
 #include "swarm/asio_transport.hpp"
 #include "swarm/discovery.hpp"
 #include "swarm/swarm_limits.hpp"
+#include "wire/noise.hpp"
 
 namespace ddb {
 

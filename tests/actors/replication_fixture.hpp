@@ -31,10 +31,10 @@
 #include "messages/atoms.hpp"
 #include "messages/errors.hpp"
 #include "messages/peer_messages.hpp"
-#include "messages/wire/messages.hpp"
 #include "storage/env.hpp"
 #include "swarm/asio_transport.hpp"
 #include "swarm/net_host.hpp"
+#include "wire/messages.hpp"
 
 namespace ddb {
 inline std::ostream& boost_test_print_type(std::ostream& os, errc c) {

@@ -24,10 +24,10 @@
 #include "core/crypto.hpp"
 #include "messages/atoms.hpp"
 #include "messages/peer_messages.hpp"
-#include "messages/wire/messages.hpp"
 #include "tests/support/node.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "wire/messages.hpp"
 
 // Two peer actors over an in-memory connection pair, scoped actors standing in for feed actors;
 // and one peer actor against the reference (tests/interop/ref_peer_serve.js) over TCP.

@@ -10,8 +10,8 @@
 
 #include "core/result.hpp"
 #include "core/types.hpp"
-#include "messages/wire/messages.hpp"
 #include "replication/session.hpp"
+#include "wire/messages.hpp"
 
 namespace ddb::attack {
 

@@ -38,9 +38,9 @@
 
 #include <sodium.h>
 
-#include "messages/wire/bitfield_rle.hpp"
-#include "messages/wire/varint.hpp"
 #include "tests/attack/hostile_conn.hpp"
+#include "wire/bitfield_rle.hpp"
+#include "wire/varint.hpp"
 
 namespace {
 

@@ -1,8 +1,8 @@
 // libFuzzer target: the bitfield-rle decoder (Have.bitfield). The first byte picks the alignment
 // and a small output cap; decoding never exceeds the cap, and what decodes re-encodes to bytes
 // that decode to the same bitfield.
-#include "messages/wire/bitfield_rle.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
+#include "wire/bitfield_rle.hpp"
 
 using namespace ddb;
 

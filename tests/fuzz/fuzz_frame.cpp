@@ -1,9 +1,9 @@
 // libFuzzer target: the incremental frame decoder. The first byte picks the chunk size and the
 // body limit; the rest is a byte stream fed in chunks. Frames are delivered within the limit,
 // every body is run through decode_message, and a failed decoder stays failed.
-#include "messages/wire/channels.hpp"
-#include "messages/wire/messages.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
+#include "wire/channels.hpp"
+#include "wire/messages.hpp"
 
 using namespace ddb;
 

@@ -2,8 +2,8 @@
 // (after its first message), in chunks. Deterministic keys and randomness. Errors are final.
 #include <cstring>
 
-#include "messages/wire/handshake.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
+#include "wire/handshake.hpp"
 
 using namespace ddb;
 

@@ -1,8 +1,8 @@
 // libFuzzer target: the message decoders. The first byte is the frame type, the rest the body.
 // validate_message and decode_message agree, and a decoded message re-encodes to bytes that
 // decode to the same message (a fixpoint after one round).
-#include "messages/wire/messages.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
+#include "wire/messages.hpp"
 
 using namespace ddb;
 

@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "feed/feed.hpp"
-#include "messages/wire/bitfield_rle.hpp"
 #include "replication/replicator.hpp"
 #include "storage/env.hpp"
+#include "wire/bitfield_rle.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // libFuzzer target: the varint decoder. Every varint read from the input re-encodes to a
 // canonical form that decodes to the same value; read_varint and decode_varint agree.
-#include "messages/wire/varint.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
+#include "wire/varint.hpp"
 
 using namespace ddb;
 

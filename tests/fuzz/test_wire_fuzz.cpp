@@ -8,10 +8,10 @@
 #include <string>
 
 #include "core/types.hpp"
-#include "messages/wire/bitfield_rle.hpp"
-#include "messages/wire/channels.hpp"
-#include "messages/wire/handshake.hpp"
-#include "messages/wire/messages.hpp"
+#include "wire/bitfield_rle.hpp"
+#include "wire/channels.hpp"
+#include "wire/handshake.hpp"
+#include "wire/messages.hpp"
 
 // A seeded fuzz driver for the wire codecs: random and mutated inputs through the frame decoder,
 // every message decoder, bitfield-rle and the handshake. Asserts no crash (run it under ASan/UBSan

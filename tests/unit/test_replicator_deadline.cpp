@@ -4,9 +4,9 @@
 #include <deque>
 
 #include "feed/feed.hpp"
-#include "messages/wire/bitfield_rle.hpp"
 #include "replication/replicator.hpp"
 #include "storage/env.hpp"
+#include "wire/bitfield_rle.hpp"
 
 // The request deadline (peer_limits::request_timeout_ms), with time driven by hand through
 // replicator::on_tick: a peer that holds our Requests or Wants without answering is dropped and

@@ -2,9 +2,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include "feed/feed.hpp"
-#include "messages/wire/messages.hpp"
 #include "replication/replicator.hpp"
 #include "storage/env.hpp"
+#include "wire/messages.hpp"
 
 // Extension names in Options and Extension messages between two replicators in memory, with the
 // reference's id mapping (abstract-extension): the sender's sorted index, resolved by name.

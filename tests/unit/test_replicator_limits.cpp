@@ -4,9 +4,9 @@
 #include <algorithm>
 
 #include "feed/feed.hpp"
-#include "messages/wire/bitfield_rle.hpp"
 #include "replication/replicator.hpp"
 #include "storage/env.hpp"
+#include "wire/bitfield_rle.hpp"
 
 // A replicator driven by a hand-made hostile peer that only knows the public key: every attack
 // must cost bounded work and memory (counted, not timed), and honest replication must still

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "core/crypto.hpp"
-#include "messages/wire/channels.hpp"
-#include "messages/wire/messages.hpp"
-#include "messages/wire/varint.hpp"
 #include "replication/session.hpp"
+#include "wire/channels.hpp"
+#include "wire/messages.hpp"
+#include "wire/varint.hpp"
 
 // Two replication sessions back to back in memory, bytes split at seeded random points.
 namespace {

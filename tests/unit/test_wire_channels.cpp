@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/types.hpp"
-#include "messages/wire/channels.hpp"
-#include "messages/wire/messages.hpp"
+#include "wire/channels.hpp"
+#include "wire/messages.hpp"
 
 // simple-message-channels framing; pinned frames come from tests/unit/gen/wire_vectors.js.
 namespace {

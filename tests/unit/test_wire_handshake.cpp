@@ -14,10 +14,10 @@
 #include <string>
 
 #include "core/types.hpp"
-#include "messages/wire/channels.hpp"
-#include "messages/wire/handshake.hpp"
-#include "messages/wire/messages.hpp"
 #include "tests/support/node.hpp"
+#include "wire/channels.hpp"
+#include "wire/handshake.hpp"
+#include "wire/messages.hpp"
 
 // The ddatabase handshake in memory (our initiator against our responder) and against the
 // reference (tests/unit/gen/wire_ref_peer.js in a child process over stdin/stdout).

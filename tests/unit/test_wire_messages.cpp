@@ -4,8 +4,8 @@
 #include <string>
 
 #include "core/types.hpp"
-#include "messages/wire/bitfield_rle.hpp"
-#include "messages/wire/messages.hpp"
+#include "wire/bitfield_rle.hpp"
+#include "wire/messages.hpp"
 
 // Exact bytes pinned from the reference encoders (@ddatabase/simple-protocol messages.js,
 // bitfield-rle); regenerate with tests/unit/gen/wire_vectors.js.

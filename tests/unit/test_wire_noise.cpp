@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/types.hpp"
-#include "messages/wire/noise.hpp"
+#include "wire/noise.hpp"
 
 // Noise_XX_25519_ChaChaPoly_BLAKE2b against the cacophony vectors in
 // /work/shared/reference/vectors (DDB_NOISE_VECTORS overrides the path), plus state-machine checks.

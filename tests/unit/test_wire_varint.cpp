@@ -5,7 +5,7 @@
 #include <random>
 
 #include "core/types.hpp"
-#include "messages/wire/varint.hpp"
+#include "wire/varint.hpp"
 
 namespace {
 

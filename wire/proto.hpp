@@ -1,12 +1,12 @@
 #pragma once
 // Minimal proto2 wire-format helpers for the replication messages: field writers and a
-// bounds-checked field reader. Internal to messages/wire; not a general protobuf library.
+// bounds-checked field reader. Internal to wire; not a general protobuf library.
 #include <cstdint>
 #include <string>
 
 #include "core/result.hpp"
 #include "core/types.hpp"
-#include "messages/wire/varint.hpp"
+#include "wire/varint.hpp"
 
 namespace ddb::wire::proto {
 

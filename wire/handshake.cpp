@@ -1,12 +1,12 @@
-#include "messages/wire/handshake.hpp"
+#include "wire/handshake.hpp"
 
 #include <sodium.h>
 
 #include <algorithm>
 #include <string>
 
-#include "messages/wire/messages.hpp"
-#include "messages/wire/varint.hpp"
+#include "wire/messages.hpp"
+#include "wire/varint.hpp"
 
 namespace ddb::wire {
 

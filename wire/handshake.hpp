@@ -11,7 +11,7 @@
 
 #include "core/result.hpp"
 #include "core/types.hpp"
-#include "messages/wire/noise.hpp"
+#include "wire/noise.hpp"
 
 namespace ddb::wire {
 

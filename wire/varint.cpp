@@ -1,4 +1,4 @@
-#include "messages/wire/varint.hpp"
+#include "wire/varint.hpp"
 
 namespace ddb::wire {
 

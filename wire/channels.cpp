@@ -1,10 +1,10 @@
-#include "messages/wire/channels.hpp"
+#include "wire/channels.hpp"
 
 #include <algorithm>
 #include <cassert>
 #include <string>
 
-#include "messages/wire/varint.hpp"
+#include "wire/varint.hpp"
 
 namespace ddb::wire {
 

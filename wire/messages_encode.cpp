@@ -1,8 +1,8 @@
 // Encoders, equality and type mapping for messages.hpp. Field order and presence follow the
 // reference encoder (simple-hypercore-protocol messages.js) so bytes match exactly.
-#include "messages/wire/messages.hpp"
-#include "messages/wire/proto.hpp"
-#include "messages/wire/varint.hpp"
+#include "wire/messages.hpp"
+#include "wire/proto.hpp"
+#include "wire/varint.hpp"
 
 namespace ddb::wire {
 

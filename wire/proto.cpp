@@ -1,4 +1,4 @@
-#include "messages/wire/proto.hpp"
+#include "wire/proto.hpp"
 
 namespace ddb::wire::proto {
 

@@ -13,7 +13,7 @@
 
 #include "core/result.hpp"
 #include "core/types.hpp"
-#include "messages/wire/noise_crypto.hpp"
+#include "wire/noise_crypto.hpp"
 
 namespace ddb::wire::noise {
 

@@ -1,4 +1,4 @@
-#include "messages/wire/noise.hpp"
+#include "wire/noise.hpp"
 
 #include <sodium.h>
 

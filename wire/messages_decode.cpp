@@ -2,9 +2,9 @@
 // skipped; a repeated scalar field keeps the last value (proto2 semantics).
 #include <algorithm>
 
-#include "messages/wire/messages.hpp"
-#include "messages/wire/proto.hpp"
-#include "messages/wire/varint.hpp"
+#include "wire/messages.hpp"
+#include "wire/proto.hpp"
+#include "wire/varint.hpp"
 
 // GCC 12 reports a false maybe-uninitialized when a data_message with an optional value moves
 // into its result.

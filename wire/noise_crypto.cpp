@@ -1,4 +1,4 @@
-#include "messages/wire/noise_crypto.hpp"
+#include "wire/noise_crypto.hpp"
 
 #include <sodium.h>
 

@@ -1,7 +1,7 @@
 #pragma once
 // The replication messages (simple-hypercore-protocol's schema.proto, proto2) as plain structs,
 // with encoders that produce the reference's exact bytes (fields in field-number order, optional
-// fields only when set) and bounds-checked decoders. See messages/wire/format.md.
+// fields only when set) and bounds-checked decoders. See wire/format.md.
 //
 // Optional fields are std::optional so that presence survives a round trip; the reference's
 // defaults when absent are: Have/Unhave length 1, Want/Unwant length 0 ("to the end"), every bool

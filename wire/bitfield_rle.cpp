@@ -1,8 +1,8 @@
-#include "messages/wire/bitfield_rle.hpp"
+#include "wire/bitfield_rle.hpp"
 
 #include <cassert>
 
-#include "messages/wire/varint.hpp"
+#include "wire/varint.hpp"
 
 namespace ddb::wire::rle {
 
