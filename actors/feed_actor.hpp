@@ -11,7 +11,7 @@
 
 #include "feed/feed.hpp"
 #include "messages/feed_actor.hpp"
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 
 namespace ddb {
 

@@ -12,7 +12,7 @@
 
 #include "messages/extension_messages.hpp"
 #include "messages/feed_actor.hpp"
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 
 namespace ddb::detail {
 

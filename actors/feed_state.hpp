@@ -11,7 +11,7 @@
 
 #include "actors/feed_actor.hpp"
 #include "actors/feed_extensions.hpp"
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 
 namespace ddb::detail {
 

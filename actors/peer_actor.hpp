@@ -47,7 +47,7 @@
 
 #include "actors/feed_registry.hpp"
 #include "core/types.hpp"
-#include "replication/session.hpp"
+#include "protocol/session.hpp"
 #include "swarm/swarm_limits.hpp"
 #include "swarm/transport.hpp"
 

@@ -30,7 +30,7 @@ struct node_args {
 };
 
 // Prints events as text or JSON lines.
-// The replication limits at work on one feed (replication/limits.hpp), for the status line.
+// The replication limits at work on one feed (protocol/limits.hpp), for the status line.
 json abuse_json(const replication::abuse_stats& a) {
   return {{"havesClamped", a.haves_clamped},
           {"wantsCapped", a.wants_capped},

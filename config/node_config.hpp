@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/types.hpp"
-#include "replication/limits.hpp"
+#include "protocol/limits.hpp"
 
 namespace ddb {
 

@@ -10,7 +10,7 @@
 
 #include "core/result.hpp"
 #include "core/types.hpp"
-#include "replication/session.hpp"
+#include "protocol/session.hpp"
 #include "wire/messages.hpp"
 
 namespace ddb::attack {

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "feed/feed.hpp"
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 #include "storage/env.hpp"
 #include "wire/bitfield_rle.hpp"
 

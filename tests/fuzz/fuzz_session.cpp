@@ -2,7 +2,7 @@
 // Noise (every byte reaches the framing, channel table and message validation) or as a Noise
 // responder. After each chunk it opens a channel when ready, as a node would. A failed session
 // stays failed and reports one error event.
-#include "replication/session.hpp"
+#include "protocol/session.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using namespace ddb;

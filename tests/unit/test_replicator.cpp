@@ -6,7 +6,7 @@
 #include <random>
 
 #include "feed/feed.hpp"
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 #include "storage/env.hpp"
 
 // Two or more replicators wired back to back in memory: frames produced for a peer are fed to

@@ -4,7 +4,7 @@
 #include <deque>
 
 #include "feed/feed.hpp"
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 #include "storage/env.hpp"
 #include "wire/bitfield_rle.hpp"
 

@@ -2,7 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "feed/feed.hpp"
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 #include "storage/env.hpp"
 #include "wire/messages.hpp"
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/crypto.hpp"
-#include "replication/session.hpp"
+#include "protocol/session.hpp"
 #include "wire/channels.hpp"
 #include "wire/messages.hpp"
 #include "wire/varint.hpp"

@@ -4,7 +4,7 @@
 // delivers to its local extension of that name, if any.
 #include <algorithm>
 
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 
 namespace ddb::replication {
 

@@ -1,4 +1,4 @@
-#include "replication/session.hpp"
+#include "protocol/session.hpp"
 
 #include <algorithm>
 #include <string>

@@ -1,5 +1,5 @@
 // Replicator: peer lifecycle, local changes, selections, and the output queues.
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 
 #include <algorithm>
 

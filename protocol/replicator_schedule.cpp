@@ -3,7 +3,7 @@
 // flight; a block is requested from one peer at a time (reserved_).
 #include <algorithm>
 
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 
 namespace ddb::replication {
 

@@ -15,8 +15,8 @@
 
 #include "feed/feed.hpp"
 #include "messages/peer_messages.hpp"
-#include "replication/limits.hpp"
-#include "replication/peer_state.hpp"
+#include "protocol/limits.hpp"
+#include "protocol/peer_state.hpp"
 #include "wire/messages.hpp"
 
 namespace ddb::replication {

@@ -1,7 +1,7 @@
 // Replicator: handling the messages a peer sends on the feed's channel.
 #include <algorithm>
 
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 #include "wire/bitfield_rle.hpp"
 
 namespace ddb::replication {

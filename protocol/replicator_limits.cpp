@@ -4,7 +4,7 @@
 // messages are counted per peer, with a backoff and a drop past their limits (peer_limits).
 #include <algorithm>
 
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 #include "wire/bitfield_rle.hpp"
 
 namespace ddb::replication {

@@ -2,7 +2,7 @@
 // them within peer_limits::request_timeout_ms is dropped, so that what it reserved goes to other
 // peers and a one-shot download with no one left to ask ends instead of waiting for a liar.
 // Time is the caller's (on_tick): the replicator never reads a clock.
-#include "replication/replicator.hpp"
+#include "protocol/replicator.hpp"
 
 namespace ddb::replication {
 
