@@ -1,6 +1,6 @@
 #pragma once
 // The peer actor: one per connection, a thin shell around replication::session. It owns the
-// connection (swarm/transport.hpp), runs the handshake, maps channels to feed actors through a
+// connection (net/transport.hpp), runs the handshake, maps channels to feed actors through a
 // feed_registry and relays frames both ways (the contract: messages/peer_messages.hpp).
 //
 // Messages it handles (dynamically typed; feed actors send with their caf::actor handle):
@@ -47,9 +47,9 @@
 
 #include "actors/feed_registry.hpp"
 #include "core/types.hpp"
+#include "net/connection_limits.hpp"
+#include "net/transport.hpp"
 #include "protocol/session.hpp"
-#include "swarm/swarm_limits.hpp"
-#include "swarm/transport.hpp"
 
 namespace ddb {
 

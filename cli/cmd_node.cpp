@@ -14,8 +14,8 @@
 #include "cli/net_session.hpp"
 #include "config/config_loader.hpp"
 #include "messages/swarm_messages.hpp"
+#include "node/node.hpp"
 #include "swarm/dht_discovery.hpp"
-#include "swarm/node.hpp"
 
 namespace ddb::cli {
 
@@ -176,7 +176,7 @@ struct node_runner {
                    {"refusedBanned", st.refused_banned}};
     uint64_t refused = st.accept_errors + st.handshake_timeouts + st.handshakes_evicted +
                        st.refused_over_cap + st.refused_per_address + st.refused_banned;
-    if (refused > 0) {  // the connection limits at work (swarm/swarm_limits.hpp)
+    if (refused > 0) {  // the connection limits at work (net/connection_limits.hpp)
       text += "; limits: " + std::to_string(st.refused_over_cap) + " over cap, " +
               std::to_string(st.refused_per_address) + " per address, " +
               std::to_string(st.refused_banned) + " banned, " +

@@ -1,7 +1,7 @@
 #pragma once
 // What the networked subcommands share: an asio transport on its own thread, a registry, a net
 // host, and waiting for SIGINT/SIGTERM. The transport and the host share opts.limits and
-// opts.counters (swarm/swarm_limits.hpp). Every connection keeps the io_context alive, so the
+// opts.counters (net/connection_limits.hpp). Every connection keeps the io_context alive, so the
 // session may end while peer actors (and their connections) are still being destroyed.
 #include <csignal>
 #include <memory>
@@ -15,8 +15,8 @@
 #include "actors/feed_client.hpp"
 #include "actors/feed_registry.hpp"
 #include "cli/signals.hpp"
-#include "swarm/asio_transport.hpp"
-#include "swarm/net_host.hpp"
+#include "net/asio_transport.hpp"
+#include "node/net_host.hpp"
 
 namespace ddb::cli {
 

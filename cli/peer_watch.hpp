@@ -16,7 +16,7 @@
 
 #include "actors/feed_client.hpp"
 #include "core/result.hpp"
-#include "swarm/net_host.hpp"
+#include "node/net_host.hpp"
 
 namespace ddb::cli {
 

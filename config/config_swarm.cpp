@@ -47,7 +47,7 @@ void parse_accept_backoff(yaml_reader& r, const YAML::Node& section, accept_back
   }
 }
 
-// The connection limits (swarm/swarm_limits.hpp); 0 disables a cap.
+// The connection limits (net/connection_limits.hpp); 0 disables a cap.
 void parse_limits(yaml_reader& r, const YAML::Node& section, swarm_config& swarm) {
   const std::string path = "swarm";
   r.read_uint(section, path, "max_connections", 0, 1u << 20, swarm.max_connections);

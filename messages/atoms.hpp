@@ -3,6 +3,8 @@
 // Atom text is limited to 10 characters.
 #include <caf/atom.hpp>
 
+#include "net/transport_atoms.hpp"  // ddb_recv_atom, ddb_down_atom (transport -> owner)
+
 namespace ddb {
 
 using ddb_append_atom = caf::atom_constant<caf::atom("ddb_append")>;
@@ -52,14 +54,6 @@ constexpr ddb_flush_atom ddb_flush_atom_v{};
 constexpr ddb_tmo_atom ddb_tmo_atom_v{};
 constexpr ddb_rtick_atom ddb_rtick_atom_v{};
 
-}  // namespace ddb
-
-namespace ddb {
-// Transport -> connection owner.
-using ddb_recv_atom = caf::atom_constant<caf::atom("ddb_recv")>;
-using ddb_down_atom = caf::atom_constant<caf::atom("ddb_down")>;
-constexpr ddb_recv_atom ddb_recv_atom_v{};
-constexpr ddb_down_atom ddb_down_atom_v{};
 }  // namespace ddb
 
 namespace ddb {

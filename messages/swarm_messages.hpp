@@ -23,7 +23,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include "core/types.hpp"
-#include "swarm/transport.hpp"
+#include "net/transport.hpp"
 
 namespace ddb {
 
@@ -86,7 +86,7 @@ struct swarm_stats {
   uint64_t banned = 0;  // remote keys and addresses banned right now
   std::vector<swarm_feed_stats> feeds;
   uint64_t handshaking = 0;  // accepted connections still in their handshake
-  // Connection limits (swarm/swarm_limits.hpp), counted since the node started.
+  // Connection limits (net/connection_limits.hpp), counted since the node started.
   uint64_t accept_errors = 0;
   uint64_t handshake_timeouts = 0;
   uint64_t handshakes_evicted = 0;

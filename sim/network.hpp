@@ -7,7 +7,7 @@
 // (extra delay on a node's links for a while), resets and node crashes. Read boundaries are
 // split and coalesced by the link's seeded RNG.
 //
-// Inbound traffic follows swarm/transport.hpp: (ddb_recv_atom, byte_buffer) then one
+// Inbound traffic follows net/transport.hpp: (ddb_recv_atom, byte_buffer) then one
 // (ddb_down_atom, reason) to the end's owner. Every delivery is hashed into the trace.
 #include <cstdint>
 #include <functional>
@@ -18,9 +18,9 @@
 #include <utility>
 #include <vector>
 
+#include "net/transport.hpp"
 #include "sim/core.hpp"
 #include "sim/rng.hpp"
-#include "swarm/transport.hpp"
 
 namespace ddb::sim {
 

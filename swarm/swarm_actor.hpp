@@ -16,7 +16,7 @@
 //    `ban`; a banned remote's new connections are dropped after the handshake, banned addresses
 //    are not dialled, and connections from a banned IP are refused at accept (by the transport
 //    when it shares `bans`, else here), so a fresh key from the same address gets nowhere.
-//  - Limits (swarm/swarm_limits.hpp): max_peers counts dials and connections whose handshake
+//  - Limits (net/connection_limits.hpp): max_peers counts dials and connections whose handshake
 //    completed (or that we dialled); accepted connections still in their handshake are limited
 //    by limits.max_handshakes instead, a new one evicting the oldest, so handshake-less
 //    connections never take the slots of honest peers. An accept while max_peers handshaken
@@ -41,9 +41,9 @@
 
 #include "core/types.hpp"
 #include "messages/swarm_messages.hpp"
+#include "net/connection_limits.hpp"
+#include "net/transport.hpp"
 #include "swarm/discovery.hpp"
-#include "swarm/swarm_limits.hpp"
-#include "swarm/transport.hpp"
 
 namespace ddb {
 

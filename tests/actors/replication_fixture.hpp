@@ -31,9 +31,9 @@
 #include "messages/atoms.hpp"
 #include "messages/errors.hpp"
 #include "messages/peer_messages.hpp"
+#include "net/asio_transport.hpp"
+#include "node/net_host.hpp"
 #include "storage/env.hpp"
-#include "swarm/asio_transport.hpp"
-#include "swarm/net_host.hpp"
 #include "wire/messages.hpp"
 
 namespace ddb {

@@ -18,7 +18,7 @@
 #include <caf/all.hpp>
 
 #include "messages/atoms.hpp"
-#include "swarm/asio_transport.hpp"
+#include "net/asio_transport.hpp"
 
 namespace {
 

@@ -28,9 +28,9 @@
 
 #include "config/config_loader.hpp"
 #include "messages/atoms.hpp"
-#include "swarm/asio_transport.hpp"
-#include "swarm/net_host.hpp"
-#include "swarm/swarm_limits.hpp"
+#include "net/asio_transport.hpp"
+#include "net/connection_limits.hpp"
+#include "node/net_host.hpp"
 
 // The asio transport's accept loop and admission limits, and the net host's handshake deadline,
 // over real sockets on 127.0.0.x (clients bind 127.0.0.2, 127.0.0.3... to be distinct addresses).

@@ -22,7 +22,7 @@
 #include "messages/atoms.hpp"
 #include "messages/peer_messages.hpp"
 #include "messages/swarm_messages.hpp"
-#include "swarm/node.hpp"
+#include "node/node.hpp"
 #include "swarm/static_discovery.hpp"
 #include "swarm/swarm_actor.hpp"
 #include "swarm/swarm_state.hpp"

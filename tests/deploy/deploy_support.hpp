@@ -220,7 +220,7 @@ inline std::string static_peers(const std::vector<std::string>& addresses) {
   return s + "]\n";
 }
 
-// What the node's append workload writes (swarm/node_feeds.cpp), as `ddatabase cat` prints it:
+// What the node's append workload writes (node/node_feeds.cpp), as `ddatabase cat` prints it:
 // block i is "<feed> <i> " padded with '.' to block_size, each followed by a newline.
 inline std::string workload_content(const std::string& feed, uint64_t blocks,
                                     uint64_t block_size = 128) {

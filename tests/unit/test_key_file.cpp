@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/key_file.hpp"
-#include "swarm/node.hpp"
+#include "node/node.hpp"
 #include "tests/support/temp_dir.hpp"
 
 // The one reader of keys and seeds named by path (core/key_file.hpp): only regular files, at most

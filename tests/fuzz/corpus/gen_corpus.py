@@ -1,5 +1,5 @@
 # Writes the seed corpus of each fuzz target (tests/fuzz/corpus/<name>/): a few small valid
-# inputs per decoder, hand-encoded from messages/wire/format.md, and the shipped YAML files.
+# inputs per decoder, hand-encoded from wire/format.md, and the shipped YAML files.
 # Run from anywhere: python3 tests/fuzz/corpus/gen_corpus.py
 import os, shutil, glob
 root=os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))

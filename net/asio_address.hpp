@@ -1,5 +1,5 @@
 #pragma once
-// "HOST:PORT" parsing and resolution for the asio transport (private to swarm/).
+// "HOST:PORT" parsing and resolution for the asio transport (private to net/).
 #include <string>
 
 #include <asio/io_context.hpp>

@@ -6,7 +6,7 @@
 
 #include "config/config_loader.hpp"
 #include "messages/atoms.hpp"
-#include "swarm/node.hpp"
+#include "node/node.hpp"
 
 namespace ddb {
 

@@ -1,4 +1,4 @@
-#include "swarm/swarm_limits.hpp"
+#include "net/connection_limits.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "swarm/asio_address.hpp"
+#include "net/asio_address.hpp"
 
 #include <cctype>
 

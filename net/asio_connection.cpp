@@ -1,4 +1,4 @@
-#include "swarm/asio_connection.hpp"
+#include "net/asio_connection.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -11,7 +11,7 @@
 #include <asio/write.hpp>
 #include <caf/send.hpp>
 
-#include "messages/atoms.hpp"
+#include "net/transport_atoms.hpp"
 
 namespace ddb {
 

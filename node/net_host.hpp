@@ -3,7 +3,7 @@
 // a peer actor with a fresh stream nonce and the node's Noise key pair. Used by the CLI's serve,
 // clone and cat --peer. Borrows the actor system and the transport, which must outlive it.
 //
-// Limits (swarm/swarm_limits.hpp; the transport enforces max_connections and max_per_address,
+// Limits (net/connection_limits.hpp; the transport enforces max_connections and max_per_address,
 // evicting an address's unfinished handshakes first):
 // every peer actor gets the handshake deadline; at most limits.max_handshakes accepted
 // connections may be in their handshake at once: a new one evicts the oldest (kicked with
@@ -20,8 +20,8 @@
 
 #include "actors/feed_registry.hpp"
 #include "actors/peer_actor.hpp"
-#include "swarm/swarm_limits.hpp"
-#include "swarm/transport.hpp"
+#include "net/connection_limits.hpp"
+#include "net/transport.hpp"
 
 namespace ddb {
 

@@ -1,5 +1,5 @@
 // A node: keys, transport, discovery, swarm, and shutdown. Feeds are opened in node_feeds.cpp.
-#include "swarm/node.hpp"
+#include "node/node.hpp"
 
 #include <filesystem>
 

@@ -22,9 +22,9 @@
 #include "actors/feed_registry.hpp"
 #include "config/node_config.hpp"
 #include "core/result.hpp"
-#include "swarm/asio_transport.hpp"
+#include "net/asio_transport.hpp"
+#include "net/connection_limits.hpp"
 #include "swarm/discovery.hpp"
-#include "swarm/swarm_limits.hpp"
 #include "wire/noise.hpp"
 
 namespace ddb {
@@ -96,7 +96,7 @@ result<wire::noise::dh_key_pair> load_noise_keys(const std::string& path);
 
 // THE EXTENSIONS HOOK: loads the node's configured extensions (config.extensions) for its feeds.
 // Called by node::start after the feeds are open and before the swarm starts. The extensions
-// engineer owns swarm/node_extensions.cpp; today it reports configured extensions as not loaded.
+// engineer owns node/node_extensions.cpp; today it reports configured extensions as not loaded.
 status load_node_extensions(caf::actor_system& sys, const node_config& config,
                             std::vector<node_feed>& feeds, const caf::actor& observer);
 

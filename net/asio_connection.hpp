@@ -1,5 +1,5 @@
 #pragma once
-// One TCP connection of the asio transport (private to swarm/asio_transport.cpp and its tests).
+// One TCP connection of the asio transport (private to net/asio_transport.cpp and its tests).
 //
 // Threading: every member below "strand-only state" is touched only on the socket's strand (the
 // socket's executor must be a strand); the public methods are thread-safe and post to it.
@@ -17,7 +17,7 @@
 #include <caf/actor.hpp>
 
 #include "core/types.hpp"
-#include "swarm/transport.hpp"
+#include "net/transport.hpp"
 
 namespace ddb {
 

@@ -1,4 +1,4 @@
-#include "swarm/net_host.hpp"
+#include "node/net_host.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-// The node's extensions hook (see load_node_extensions in swarm/node.hpp): loads every configured
+// The node's extensions hook (see load_node_extensions in node/node.hpp): loads every configured
 // extension (a plugin by path or a built-in) and registers it on its feeds. A plugin that fails
 // to load or initialise is reported to the observer and skipped: the node keeps running.
 #include <algorithm>
@@ -7,7 +7,7 @@
 
 #include "actors/extension_host.hpp"
 #include "messages/atoms.hpp"
-#include "swarm/node.hpp"
+#include "node/node.hpp"
 
 namespace ddb {
 

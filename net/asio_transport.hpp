@@ -23,7 +23,7 @@
 // limits.accept_backoff_min, doubling up to accept_backoff_max, with one line on stderr per
 // episode (when it starts and when accepting works again); counters->accept_errors counts them.
 //
-// Admission (limits, swarm/swarm_limits.hpp): an accepted socket is closed at once, before any
+// Admission (limits, net/connection_limits.hpp): an accepted socket is closed at once, before any
 // connection exists, when its remote IP is in `bans` (refused_banned) or when max_connections
 // inbound connections are live (refused_over_cap). When max_per_address of them come from the
 // same IP, the oldest of those that has not finished its handshake (connection::mark_handshaken)
@@ -43,8 +43,8 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 
-#include "swarm/swarm_limits.hpp"
-#include "swarm/transport.hpp"
+#include "net/connection_limits.hpp"
+#include "net/transport.hpp"
 
 namespace ddb {
 

@@ -1,6 +1,6 @@
 #pragma once
 // The network seam: peer actors talk to a connection, never to sockets. Production uses asio TCP
-// (swarm/asio_transport); the simulator provides simulated links with the same interface.
+// (net/asio_transport); the simulator provides simulated links with the same interface.
 //
 // Inbound traffic is delivered as actor messages to the connection's owner (set with
 // `attach`): (ddb_recv_atom, byte_buffer) for bytes in arrival order, then exactly one
@@ -14,6 +14,7 @@
 
 #include "core/result.hpp"
 #include "core/types.hpp"
+#include "net/transport_atoms.hpp"
 
 namespace ddb {
 

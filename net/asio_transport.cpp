@@ -1,4 +1,4 @@
-#include "swarm/asio_transport.hpp"
+#include "net/asio_transport.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -14,8 +14,8 @@
 #include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 
-#include "swarm/asio_address.hpp"
-#include "swarm/asio_connection.hpp"
+#include "net/asio_address.hpp"
+#include "net/asio_connection.hpp"
 
 namespace ddb {
 
