@@ -22,12 +22,12 @@
 //       open our channel for this registered feed too (one connection carries every common feed).
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 
 #include "core/types.hpp"
+#include "protocol/peer_info.hpp"
 
 namespace ddb {
 
@@ -47,24 +47,6 @@ constexpr ddb_end_atom ddb_end_atom_v{};
 constexpr ddb_kick_atom ddb_kick_atom_v{};
 using ddb_open_atom = caf::atom_constant<caf::atom("ddb_open")>;
 constexpr ddb_open_atom ddb_open_atom_v{};
-
-// One message of a channel: its 4-bit type and protobuf body (wire/messages.hpp).
-struct wire_frame {
-  uint8_t type = 0;
-  byte_buffer body;
-};
-using wire_frames = std::vector<wire_frame>;
-
-// What the feed learns about a peer when the channel attaches.
-struct peer_info {
-  public_key remote_public_key{};  // the remote's Noise static key (zero without Noise)
-  std::string remote_address;
-  bool initiator = false;  // we dialed
-  bool live = false;       // keep replicating after the sync is complete
-  bool ack = false;        // ask the remote to acknowledge blocks it writes
-  bool download = true;
-  bool upload = true;
-};
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wire_frame& x) {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/bitfield.hpp"
-#include "messages/peer_messages.hpp"
+#include "protocol/peer_info.hpp"
 
 namespace ddb::replication {
 

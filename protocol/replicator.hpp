@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "feed/feed.hpp"
-#include "messages/peer_messages.hpp"
 #include "protocol/limits.hpp"
+#include "protocol/peer_info.hpp"
 #include "protocol/peer_state.hpp"
 #include "wire/messages.hpp"
 
