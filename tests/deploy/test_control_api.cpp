@@ -172,6 +172,15 @@ BOOST_AUTO_TEST_CASE(feeds_at_runtime_reach_the_follower_byte_for_byte) {
   BOOST_CHECK_EQUAL(raw.out.size(), bin.size());
   BOOST_CHECK_MESSAGE(raw.out == bin, "cat --raw --node differs from the file");
   BOOST_CHECK_EQUAL(cli({"cat", "main", "--node", F, "--end", "3"}).out, "one\ntwo\nthree\n");
+  // $DDATABASE_NODE stands for --node when the argument is a bare name that is not a path.
+  run_options env = within(30s);
+  env.env = {"DDATABASE_NODE=" + F};
+  env.cwd = dir.str();  // no file named main here
+  run_result by_env = run({ddb_bin(), "info", "main", "--json"}, env);
+  BOOST_CHECK_MESSAGE(
+      by_env.ok() && json::parse(by_env.out, nullptr, false).value("length", uint64_t{0}) == length,
+      by_env.describe());
+  BOOST_CHECK(run({ddb_bin(), "status", "--json"}, env).ok());
   json feeds = cli_json({"feeds", "--node", F, "--json"});
   BOOST_REQUIRE_EQUAL(feeds.size(), 1u);
   BOOST_CHECK_EQUAL(feeds[0].value("mode", ""), "follow");
