@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <regex>
+#include <set>
 
 #include "control/control_client.hpp"
 #include "tests/deploy/deploy_support.hpp"
@@ -92,6 +93,17 @@ std::string raw_exchange(const std::string& socket_path, const std::string& byte
   while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
   ::close(fd);
   return out;
+}
+
+// Leaves a socket file nobody listens on at `path`.
+bool stale_socket(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok && fs::exists(path);
 }
 
 // The value of one sample in Prometheus text (-1 when absent).
@@ -293,6 +305,8 @@ BOOST_AUTO_TEST_CASE(feeds_at_runtime_reach_the_follower_byte_for_byte) {
   // The followed feed is back after a restart, still replicating.
   BOOST_CHECK_EQUAL(follower.stop(), 0);
   BOOST_CHECK(!fs::exists(F + "/node.sock"));
+  // A socket file left behind (as after SIGKILL) is removed at start.
+  BOOST_REQUIRE(stale_socket(F + "/node.sock"));
   follower.start();
   control_event(follower);
   json again = cli_json({"feeds", "--node", F, "--json"});
@@ -318,6 +332,12 @@ BOOST_AUTO_TEST_CASE(feeds_at_runtime_reach_the_follower_byte_for_byte) {
   BOOST_CHECK(cli({"remove", "main", "--node", F}).ok());
   BOOST_CHECK_EQUAL(cli_json({"feeds", "--node", F, "--json"}), json::array());
   BOOST_CHECK(fs::exists(F + "/main/key"));
+  json offline = cli_json({"info", F + "/main", "--json"});  // the same keys as online
+  std::set<std::string> offline_keys, online_keys;
+  for (auto& [k, v] : offline.items()) offline_keys.insert(k);
+  for (auto& [k, v] : f_info.items()) online_keys.insert(k);
+  BOOST_CHECK(offline_keys == online_keys);
+  BOOST_CHECK_EQUAL(offline.value("key", ""), key);
   BOOST_CHECK(cli({"remove", "main", "--node", W, "--delete-data"}).ok());
   BOOST_CHECK(!fs::exists(W + "/main"));
   run_result gone = cli({"info", "main", "--node", W});
