@@ -9,7 +9,6 @@
 
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
-#include <regex>
 #include <set>
 
 #include "control/control_client.hpp"
