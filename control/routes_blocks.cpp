@@ -11,10 +11,10 @@ namespace ddb::control {
 
 namespace {
 
-constexpr size_t batch_blocks = 4096;    // as `ddatabase append` batches stdin
-constexpr size_t batch_bytes = 4 << 20;  // ...
-constexpr uint64_t stream_batch = 256;   // blocks per read of a stream
-constexpr uint32_t wait_ms = 500;        // one wait for a missing block; then check the client
+constexpr size_t batch_blocks = 4096;     // as `ddatabase append` batches stdin
+constexpr size_t batch_bytes = 4 << 20;   // ...
+constexpr size_t stream_bytes = 4 << 20;  // a stream reads about this much at a time
+constexpr uint32_t wait_ms = 500;         // one wait for a missing block; then check the client
 
 bool parse_split(const httplib::Request& req, httplib::Response& res, split_mode& mode,
                  size_t& block_size) {
@@ -128,6 +128,7 @@ struct stream_state {
   uint64_t next = 0;
   uint64_t end = UINT64_MAX;  // exclusive
   bool live = false;
+  uint64_t batch = 16;  // blocks per read, adapted to the block size (about stream_bytes)
 };
 
 // One step of a stream: writes the next batch (waiting up to wait_ms for a missing block);
@@ -138,7 +139,7 @@ bool stream_step(api_context& ctx, stream_state& s, httplib::DataSink& sink) {
     sink.done();
     return true;
   }
-  uint64_t stop = std::min(s.end, s.next + stream_batch);
+  uint64_t stop = std::min(s.end, s.next + s.batch);
   if (s.live) {
     auto info = ask<feed_info>(ctx.sys, s.feed.actor, call_timeout, ddb_info_atom_v);
     if (!info) return false;
@@ -151,6 +152,8 @@ bool stream_step(api_context& ctx, stream_state& s, httplib::DataSink& sink) {
   std::string out;
   for (const byte_buffer& b : *blocks) put_frame(out, b);
   s.next = stop;
+  if (out.size() > stream_bytes && s.batch > 1) s.batch /= 2;
+  if (out.size() < stream_bytes / 4 && blocks->size() == s.batch && s.batch < 1024) s.batch *= 2;
   return sink.write(out.data(), out.size());
 }
 

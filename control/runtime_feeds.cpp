@@ -50,6 +50,8 @@ result<runtime_feed> from_json(const json& j) {
   return f;
 }
 
+result<runtime_feeds> parse_file(const std::string& path, const json& j);
+
 }  // namespace
 
 bool valid_feed_name(const std::string& name) {
@@ -67,7 +69,16 @@ result<runtime_feeds> load_runtime_feeds(const std::string& storage) {
   auto text = read_regular_file(path, max_file_bytes, "runtime feeds file");
   if (!text && text.error().code() == errc::not_found) return runtime_feeds{};
   if (!text) return text.error();
-  json j = json::parse(text->begin(), text->end(), nullptr, false);
+  try {
+    return parse_file(path, json::parse(text->begin(), text->end(), nullptr, false));
+  } catch (const std::exception& e) {  // a value of the wrong type
+    return make_error(errc::invalid_argument, path + ": " + e.what());
+  }
+}
+
+namespace {
+
+result<runtime_feeds> parse_file(const std::string& path, const json& j) {
   if (j.is_discarded() || !j.is_object())
     return make_error(errc::invalid_argument, path + ": not a JSON object");
   runtime_feeds out;
@@ -82,6 +93,8 @@ result<runtime_feeds> load_runtime_feeds(const std::string& storage) {
   }
   return out;
 }
+
+}  // namespace
 
 status save_runtime_feeds(const std::string& storage, const runtime_feeds& feeds) {
   json j = {{"version", 1}, {"added", json::array()}, {"removed", feeds.removed}};

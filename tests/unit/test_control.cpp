@@ -127,6 +127,15 @@ BOOST_AUTO_TEST_CASE(runtime_feeds_round_trip_and_apply) {
   auto bad = load_runtime_feeds(storage);
   BOOST_REQUIRE(!bad);
   BOOST_CHECK(bad.error().message().find("runtime-feeds.json") != std::string::npos);
+  // Values of the wrong type are errors too, never exceptions.
+  for (const std::string& text :
+       std::vector<std::string>{R"({"added": [{"name": "x", "mode": "follow", "key": 5}]})",
+                                R"({"added": [{"name": "x", "mode": "follow", "key": ")" +
+                                    std::string(64, 'a') + R"(", "sparse": "yes"}]})",
+                                R"({"added": 7})", R"({"removed": [1]})", "[]", "{"}) {
+    std::ofstream(runtime_feeds_path(storage)) << text;
+    BOOST_CHECK_MESSAGE(!load_runtime_feeds(storage), text);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(bodies_split_into_blocks_whatever_the_pieces) {
