@@ -115,7 +115,9 @@ int run_peers(const online_args& a, bool as_json) {
               << feeds << ", uploaded " << p.value("uploadedBytes", uint64_t{0}) << " bytes ("
               << p.value("uploadedBlocks", uint64_t{0}) << " blocks), downloaded "
               << p.value("downloadedBytes", uint64_t{0}) << " bytes ("
-              << p.value("downloadedBlocks", uint64_t{0}) << " blocks)\n";
+              << p.value("downloadedBlocks", uint64_t{0}) << " blocks), now "
+              << p.value("uploadRate", uint64_t{0}) << " B/s up, "
+              << p.value("downloadRate", uint64_t{0}) << " B/s down\n";
   }
   return 0;
 }

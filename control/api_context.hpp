@@ -24,6 +24,8 @@ namespace ddb::control {
 
 using json = nlohmann::json;
 
+class peer_rates;
+
 struct api_context {
   api_context(caf::actor_system& s, node& nd) : sys(s), n(nd) {}
   caf::actor_system& sys;
@@ -33,6 +35,7 @@ struct api_context {
   caf::actor_clock::time_point started;
   std::atomic<bool> stopping{false};  // ends live streams
   std::mutex runtime_mutex;           // adds and removes, and the runtime-feeds file
+  peer_rates* rates = nullptr;        // per-peer transfer rates (node_sample.hpp)
 };
 
 // {"error":{"code":CODE,"message":MESSAGE}} with the HTTP status.

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "control/api_context.hpp"
+#include "control/node_sample.hpp"
 #include "core/crypto.hpp"
 
 namespace ddb::control {
@@ -95,8 +96,9 @@ const char* code_for(int http_status) {
 }  // namespace
 
 struct control_server::impl {
-  impl(caf::actor_system& sys, node& n) : ctx(sys, n) {}
+  impl(caf::actor_system& sys, node& n) : ctx(sys, n), rates(ctx) { ctx.rates = &rates; }
   api_context ctx;
+  peer_rates rates;
   httplib::Server unix_server;
   std::unique_ptr<httplib::Server> tcp_server;
   std::thread unix_thread, tcp_thread;
@@ -179,6 +181,7 @@ struct control_server::impl {
     if (stopped) return;
     stopped = true;
     ctx.stopping = true;
+    rates.stop();
     unix_server.stop();
     if (tcp_server) tcp_server->stop();
     if (unix_thread.joinable()) unix_thread.join();
@@ -239,6 +242,7 @@ result<std::unique_ptr<control_server>> control_server::start(caf::actor_system&
   if (!cfg.control.listen.empty()) {
     if (status s = server->impl_->start_tcp(cfg.control); !s) return s;
   }
+  server->impl_->rates.start();
   return server;
 }
 

@@ -4,46 +4,12 @@
 
 #include "control/api_context.hpp"
 #include "control/feed_calls.hpp"
+#include "control/node_sample.hpp"
 #include "swarm/dht_discovery.hpp"
 
 namespace ddb::control {
 
 namespace {
-
-// One feed's numbers, read once per request.
-struct feed_sample {
-  node_feed_handle feed;
-  feed_info info;
-  feed_stats stats;
-  uint64_t peers = 0;
-};
-
-std::vector<feed_sample> sample_feeds(api_context& ctx, const swarm_stats& st) {
-  std::vector<feed_sample> out;
-  for (node_feed_handle& f : ctx.n.feed_handles()) {
-    feed_sample s;
-    auto info = ask<feed_info>(ctx.sys, f.actor, call_timeout, ddb_info_atom_v);
-    if (!info) continue;  // closed meanwhile
-    s.info = *info;
-    if (auto stats = ask<feed_stats>(ctx.sys, f.actor, call_timeout, ddb_stats_atom_v))
-      s.stats = std::move(*stats);
-    s.peers = peers_of(st, f.dkey);
-    s.feed = std::move(f);
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
-transfer_counts totals_of(const std::vector<feed_sample>& feeds) {
-  transfer_counts t;
-  for (const feed_sample& f : feeds) {
-    t.uploaded_bytes += f.stats.totals.uploaded_bytes;
-    t.uploaded_blocks += f.stats.totals.uploaded_blocks;
-    t.downloaded_bytes += f.stats.totals.downloaded_bytes;
-    t.downloaded_blocks += f.stats.totals.downloaded_blocks;
-  }
-  return t;
-}
 
 double uptime_seconds(api_context& ctx) {
   return std::chrono::duration<double>(ctx.sys.clock().now() - ctx.started).count();
@@ -73,40 +39,20 @@ void status_reply(api_context& ctx, httplib::Response& res) {
                     {"downloadedBytes", t.downloaded_bytes}}}});
 }
 
-struct peer_row {
-  std::string address;
-  std::vector<std::string> feeds;
-  transfer_counts counts;
-};
-
-// Per remote node (its Noise key): the feeds' per-peer counters added up.
-std::map<std::string, peer_row> peer_rows(const std::vector<feed_sample>& feeds) {
-  std::map<std::string, peer_row> rows;
-  for (const feed_sample& f : feeds) {
-    for (const peer_stats& p : f.stats.peers) {
-      peer_row& r = rows[to_hex(p.remote_public_key)];
-      if (r.address.empty()) r.address = p.remote_address;
-      r.feeds.push_back(f.feed.name);
-      r.counts.uploaded_bytes += p.counts.uploaded_bytes;
-      r.counts.uploaded_blocks += p.counts.uploaded_blocks;
-      r.counts.downloaded_bytes += p.counts.downloaded_bytes;
-      r.counts.downloaded_blocks += p.counts.downloaded_blocks;
-    }
-  }
-  return rows;
-}
-
 void peers_reply(api_context& ctx, httplib::Response& res) {
   auto feeds = sample_feeds(ctx, swarm_stats_of(ctx));
   json out = json::array();
   for (const auto& [key, r] : peer_rows(feeds)) {
+    peer_rates::rate rate = ctx.rates ? ctx.rates->of(key) : peer_rates::rate{};
     out.push_back({{"address", r.address},
                    {"remotePublicKey", key},
                    {"feeds", r.feeds},
                    {"uploadedBytes", r.counts.uploaded_bytes},
                    {"downloadedBytes", r.counts.downloaded_bytes},
                    {"uploadedBlocks", r.counts.uploaded_blocks},
-                   {"downloadedBlocks", r.counts.downloaded_blocks}});
+                   {"downloadedBlocks", r.counts.downloaded_blocks},
+                   {"uploadRate", static_cast<uint64_t>(rate.up)},
+                   {"downloadRate", static_cast<uint64_t>(rate.down)}});
   }
   send_json(res, out);
 }

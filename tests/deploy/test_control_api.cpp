@@ -326,6 +326,7 @@ BOOST_AUTO_TEST_CASE(feeds_at_runtime_reach_the_follower_byte_for_byte) {
   BOOST_REQUIRE_EQUAL(peers.size(), 1u);
   BOOST_CHECK_EQUAL(peers[0].value("remotePublicKey", ""), writer.noise_key());
   BOOST_CHECK_GE(peers[0].value("downloadedBlocks", uint64_t{0}), 1u);
+  BOOST_CHECK(peers[0].contains("uploadRate") && peers[0]["downloadRate"].is_number());
 
   // remove: the follower stops hosting it (data kept); the writer's with its data.
   BOOST_CHECK(cli({"remove", "main", "--node", F}).ok());
