@@ -271,7 +271,12 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         feed_stats out;
         out.totals = to_counts(repl.totals());
         for (const auto& row : repl.peer_stats()) {
-          out.peers.push_back(peer_stats{row.peer, row.remote_length, to_counts(row.stats)});
+          peer_stats p{row.peer, row.remote_length, to_counts(row.stats), {}, {}};
+          if (const auto* state = repl.peer(row.peer)) {
+            p.remote_public_key = state->info.remote_public_key;
+            p.remote_address = state->info.remote_address;
+          }
+          out.peers.push_back(std::move(p));
         }
         out.abuse = repl.abuse();
         return out;

@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/net_session.hpp"
+#include "cli/online.hpp"
 #include "cli/peer_watch.hpp"
 #include "cli/signals.hpp"
 
@@ -229,15 +230,23 @@ void add_cat(CLI::App& app, runner& run) {
       "cat", "print blocks, each followed by a newline (--raw: byte for byte, no separator)");
   auto a = std::make_shared<cat_args>();
   auto end = std::make_shared<uint64_t>(0);
-  cmd->add_option("DIR", a->dir, "feed directory")->required();
+  auto online = std::make_shared<online_args>();
+  cmd->add_option("DIR", a->dir, "feed directory (with --node: the feed's name)")->required();
   add_index_option(cmd, "--start", a->start, "first block");
   auto* end_opt = add_index_option(cmd, "--end", *end, "end block (exclusive)");
   cmd->add_flag("--live", a->live, "keep printing new blocks until SIGINT/SIGTERM");
   cmd->add_flag("--raw", a->raw, "write the blocks byte for byte, without separators");
   cmd->add_option("--peer", a->peers, "HOST:PORT to fetch missing blocks from (repeatable)");
-  cmd->callback([a, end, end_opt, &run] {
+  add_online_options(cmd, *online);
+  cmd->callback([a, end, end_opt, online, &run] {
     if (end_opt->count() > 0) a->end = *end;
     check_range(a->start, a->end);
+    if (goes_online(*online, a->dir)) {
+      if (!a->peers.empty()) usage_error("--peer is for a feed folder, not --node");
+      online_cat o{a->dir, a->start, a->end, a->live, a->raw};
+      run = [o, online](caf::actor_system&) { return run_online_cat(*online, o); };
+      return;
+    }
     run = [a](caf::actor_system& sys) { return run_cat(sys, *a); };
   });
 }

@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/online.hpp"
 #include "cli/signals.hpp"
 
 namespace ddb::cli {
@@ -134,10 +135,17 @@ int run_audit(caf::actor_system& sys, const std::string& dir, bool json) {
 }  // namespace
 
 void add_create(CLI::App& app, runner& run) {
-  auto* cmd = app.add_subcommand("create", "create a feed in DIR and print its public key");
+  auto* cmd = app.add_subcommand(
+      "create", "create a feed in DIR (or NAME on a running node) and print its public key");
   auto dir = std::make_shared<std::string>();
-  cmd->add_option("DIR", *dir, "feed directory")->required();
-  cmd->callback([dir, &run] {
+  auto online = std::make_shared<online_args>();
+  cmd->add_option("DIR", *dir, "feed directory (with --node: the feed's name)")->required();
+  add_online_options(cmd, *online);
+  cmd->callback([dir, online, &run] {
+    if (goes_online(*online, *dir)) {
+      run = [dir, online](caf::actor_system&) { return run_online_create(*online, *dir); };
+      return;
+    }
     run = [dir](caf::actor_system& sys) {
       auto feed = open_dir(sys, *dir, access::create);
       if (!feed) return fail(feed.error());
@@ -153,16 +161,24 @@ void add_create(CLI::App& app, runner& run) {
 void add_append(CLI::App& app, runner& run) {
   auto* cmd = app.add_subcommand("append", "append blocks (arguments, stdin lines or a file)");
   auto a = std::make_shared<append_args>();
-  cmd->add_option("DIR", a->dir, "feed directory")->required();
+  auto online = std::make_shared<online_args>();
+  cmd->add_option("DIR", a->dir, "feed directory (with --node: the feed's name)")->required();
   cmd->add_option("BLOCK", a->blocks, "blocks to append (one per argument)");
   cmd->add_option("--file", a->file, "append the contents of a file")->check(CLI::ExistingFile);
   cmd->add_option("--block-size", a->block_size, "block size for --file")
       ->check(CLI::Range(size_t{1}, size_t{max_block_size}));
   cmd->add_flag("--progress", a->progress, "print the length after every written batch");
-  cmd->callback([a, &run] {
+  add_online_options(cmd, *online);
+  cmd->callback([a, online, &run] {
     // Reading stdin blocks: a stop signal ends the command within 300 ms even then (the batches
     // written so far stay).
     set_stop_grace(std::chrono::milliseconds(300));
+    if (goes_online(*online, a->dir)) {
+      if (a->progress) usage_error("--progress is for a feed folder, not --node");
+      online_append o{a->dir, a->blocks, a->file, a->block_size};
+      run = [o, online](caf::actor_system&) { return run_online_append(*online, o); };
+      return;
+    }
     run = [a](caf::actor_system& sys) { return run_append(sys, *a); };
   });
 }
@@ -171,10 +187,17 @@ void add_info(CLI::App& app, runner& run) {
   auto* cmd = app.add_subcommand("info", "print what is known about a feed");
   auto dir = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  cmd->add_option("DIR", *dir, "feed directory")->required();
+  auto online = std::make_shared<online_args>();
+  cmd->add_option("DIR", *dir, "feed directory (with --node: the feed's name)")->required();
   cmd->add_flag("--json", *json, "one JSON object");
-  cmd->callback(
-      [=, &run] { run = [=](caf::actor_system& sys) { return run_info(sys, *dir, *json); }; });
+  add_online_options(cmd, *online);
+  cmd->callback([=, &run] {
+    if (goes_online(*online, *dir)) {
+      run = [=](caf::actor_system&) { return run_online_info(*online, *dir, *json); };
+      return;
+    }
+    run = [=](caf::actor_system& sys) { return run_info(sys, *dir, *json); };
+  });
 }
 
 void add_audit(CLI::App& app, runner& run) {

@@ -13,6 +13,9 @@
 #include "cli/common.hpp"
 #include "cli/net_session.hpp"
 #include "config/config_loader.hpp"
+#include "control/control_server.hpp"
+#include "control/runtime_feeds.hpp"
+#include "ddb_version.hpp"  // generated at build time (cmake/version.cmake)
 #include "messages/swarm_messages.hpp"
 #include "node/node.hpp"
 #include "swarm/dht_discovery.hpp"
@@ -117,6 +120,7 @@ struct node_runner {
                     "dial " + ev.address + " failed: " + ev.detail + " (retrying)");
         break;
       case swarm_event_type::feed_open:
+        if (names.count(ev.dkey) == 0) learn_feeds();
         f["feed"] = names[ev.dkey];
         out.print("feed_peer", f, "feed " + names[ev.dkey] + ": replicating with " + who);
         break;
@@ -144,7 +148,16 @@ struct node_runner {
     pending.clear();
   }
 
+  // Feeds the control API added since: their names for the event lines.
+  void learn_feeds() {
+    for (auto& h : n.feed_handles()) {
+      names[h.dkey] = h.name;
+      if (h.mode == feed_mode::follow) followers.insert(h.name);
+    }
+  }
+
   void status_line() {
+    learn_feeds();
     swarm_stats st;
     self->request(n.swarm(), std::chrono::seconds(2), ddb_sstat_atom_v)
         .receive([&](swarm_stats& s) { st = std::move(s); }, [](caf::error&) {});
@@ -152,19 +165,20 @@ struct node_runner {
     for (const auto& f : st.feeds) peers[f.dkey] = f.peers;
     json feeds = json::array();
     std::string text = "status: " + std::to_string(st.remotes) + " peers";
-    for (auto& f : n.feeds()) {
-      auto info = f.client->info();
+    for (auto& h : n.feed_handles()) {  // the control API may add and remove feeds meanwhile
+      feed_client f(self->home_system(), h.actor);
+      auto info = f.info();
       if (!info) continue;
       replication::abuse_stats abuse;
-      if (auto stats = f.client->stats()) abuse = stats->abuse;
-      feeds.push_back({{"name", f.name},
+      if (auto stats = f.stats()) abuse = stats->abuse;
+      feeds.push_back({{"name", h.name},
                        {"length", info->length},
                        {"downloaded", info->downloaded},
                        {"byteLength", info->byte_length},
-                       {"peers", peers[f.dkey]},
+                       {"peers", peers[h.dkey]},
                        {"abuse", abuse_json(abuse)}});
-      text += "; " + f.name + " " + std::to_string(info->downloaded) + "/" +
-              std::to_string(info->length) + " blocks, " + std::to_string(peers[f.dkey]) + " peers";
+      text += "; " + h.name + " " + std::to_string(info->downloaded) + "/" +
+              std::to_string(info->length) + " blocks, " + std::to_string(peers[h.dkey]) + " peers";
       text += abuse_text(abuse);
     }
     json limits = {{"handshaking", st.handshaking},
@@ -249,9 +263,34 @@ bool wait_for_key_files(const node_config& cfg) {
   return true;
 }
 
+// The control API (docs/api.md) unless node.control.off; prints where it listens.
+result<std::unique_ptr<control::control_server>> start_control(caf::actor_system& sys, node& n,
+                                                               std::set<std::string> yaml_feeds,
+                                                               event_printer& out) {
+  if (n.config().control.off) return std::unique_ptr<control::control_server>();
+  control::control_options o;
+  o.version = DDB_VERSION;
+  o.yaml_feeds = std::move(yaml_feeds);
+  auto api = control::control_server::start(sys, n, std::move(o));
+  if (!api) return make_error(api.error().code(), "control API: " + api.error().message());
+  json fields = {{"socket", (*api)->socket_path()}};
+  std::string text = "control API on " + (*api)->socket_path();
+  if (!(*api)->tcp_address().empty()) {
+    fields["listen"] = (*api)->tcp_address();
+    fields["tokenFile"] = (*api)->token_path();
+    text += " and http://" + (*api)->tcp_address() + " (token in " + (*api)->token_path() + ")";
+  }
+  out.print("control", fields, text);
+  return api;
+}
+
 int run_node(caf::actor_system& sys, const node_args& a) {
   auto cfg = load_config_file(a.config);
   if (!cfg) return fail(cfg.error());
+  std::set<std::string> yaml_feeds;
+  for (const feed_config& f : cfg->feeds) yaml_feeds.insert(f.name);
+  // Feeds added or removed through the control API (control/runtime_feeds.hpp).
+  if (status s = control::apply_runtime_feeds(*cfg); !s) return fail(s);
   if (!wait_for_key_files(*cfg)) return 0;  // stopped before the node started
   caf::scoped_actor self{sys};
   event_printer out(cfg->name, a.json);
@@ -265,6 +304,11 @@ int run_node(caf::actor_system& sys, const node_args& a) {
     if (f.mode == feed_mode::follow) r.followers.insert(f.name);
   }
   print_start(**n, out);
+  auto api = start_control(sys, **n, std::move(yaml_feeds), out);
+  if (!api) {
+    (*n)->stop();
+    return fail(api.error());
+  }
   auto next_status = clock_type::now() + std::chrono::milliseconds(interval);
   while (!stop_requested(0)) {
     r.receive_for(std::chrono::milliseconds(50));
@@ -277,6 +321,7 @@ int run_node(caf::actor_system& sys, const node_args& a) {
   out.print("stopping", json::object(), "stopping");
   r.flush_synced(true);
   r.status_line();
+  if (*api) (*api)->stop();
   (*n)->stop();
   out.print("stopped", json::object(), "stopped");
   return 0;

@@ -22,5 +22,7 @@ void add_clone(CLI::App& app, runner& run);
 void prefer_huge_pages(int argc, char** argv);
 void add_sim(CLI::App& app, runner& run);
 void add_node(CLI::App& app, runner& run);
+// follow, remove, feeds, peers, status: the node-only commands of the online form.
+void add_online_commands(CLI::App& app, runner& run);
 
 }  // namespace ddb::cli

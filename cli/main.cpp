@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   ddb::cli::add_clone(app, run);
   ddb::cli::add_sim(app, run);
   ddb::cli::add_node(app, run);
+  ddb::cli::add_online_commands(app, run);
   if (auto code = ddb::cli::parse_command_line(app, argc, argv)) return *code;
   if (!ddb::crypto::init()) {
     std::cerr << "ddatabase: io_error: libsodium failed to initialise\n";

@@ -111,7 +111,7 @@ void parse_node(yaml_reader& r, const YAML::Node& section, node_config& c) {
   const std::string path = "node";
   if (!r.check_map(section, path,
                    {"name", "storage", "listen", "noise_key_file", "namespace", "log_level",
-                    "status_interval_ms"}) ||
+                    "status_interval_ms", "control"}) ||
       !r.require(section, path, "name")) {
     return;
   }
@@ -128,6 +128,7 @@ void parse_node(yaml_reader& r, const YAML::Node& section, node_config& c) {
   read_namespace(r, section, c);
   read_log_level(r, section, c);
   r.read_uint(section, path, "status_interval_ms", 0, 86400000, c.status_interval_ms);
+  parse_control(r, field(section, "control"), c);
 }
 
 }  // namespace config_detail

@@ -10,6 +10,8 @@
 namespace ddb::config_detail {
 
 void parse_node(yaml_reader& reader, const YAML::Node& section, node_config& config);
+// `node.control:` (config/config_control.cpp); `section` may be undefined.
+void parse_control(yaml_reader& reader, const YAML::Node& section, node_config& config);
 void parse_feeds(yaml_reader& reader, const YAML::Node& section, node_config& config);
 void parse_swarm(yaml_reader& reader, const YAML::Node& section, swarm_config& swarm);
 void parse_extensions(yaml_reader& reader, const YAML::Node& section, node_config& config);

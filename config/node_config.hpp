@@ -95,6 +95,15 @@ struct extension_config {
   int line = 0;
 };
 
+// The control API (docs/api.md): a Unix socket, and optionally a loopback TCP listener whose
+// requests carry the token in <storage>/control.token.
+struct control_config {
+  bool off = false;           // no API at all
+  std::string socket;         // empty: <storage>/node.sock
+  std::string listen;         // "HOST:PORT" (port 0: a free one); empty: no TCP listener
+  bool allow_remote = false;  // accept a `listen` host other than loopback
+};
+
 struct node_config {
   std::string name;                    // required
   std::string storage;                 // feeds live in <storage>/<feed name>
@@ -107,6 +116,7 @@ struct node_config {
   swarm_config swarm;
   std::vector<extension_config> extensions;
   replication::peer_limits limits;  // what one remote peer can make a feed spend (`limits:`)
+  control_config control;           // `node.control:`
   std::string source;               // where the config came from ("<string>" or the file path)
   std::string base_dir;             // the directory relative paths were resolved against
 };

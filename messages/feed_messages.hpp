@@ -87,6 +87,8 @@ struct peer_stats {
   uint64_t peer = 0;
   uint64_t remote_length = 0;
   transfer_counts counts;
+  public_key remote_public_key{};  // the remote's Noise static key (zero without Noise)
+  std::string remote_address;
 };
 
 struct feed_stats {

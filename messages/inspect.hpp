@@ -63,7 +63,8 @@ typename Inspector::result_type inspect(Inspector& f, transfer_counts& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, peer_stats& x) {
-  return f(caf::meta::type_name("peer_stats"), x.peer, x.remote_length, x.counts);
+  return f(caf::meta::type_name("peer_stats"), x.peer, x.remote_length, x.counts,
+           x.remote_public_key, x.remote_address);
 }
 
 template <class Inspector>

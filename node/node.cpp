@@ -156,8 +156,11 @@ connection_limits node::limits() const {
 }
 
 void node::stop() {
-  if (stopped_) return;
-  stopped_ = true;
+  {
+    std::lock_guard<std::mutex> lock(feeds_mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
   if (swarm_) {
     caf::scoped_actor self{sys_};
     self->request(swarm_, std::chrono::seconds(10), ddb_stop_atom_v)
@@ -166,6 +169,7 @@ void node::stop() {
   }
   for (auto& d : discovery_) d->shutdown();
   if (net_) net_->shutdown();
+  std::lock_guard<std::mutex> lock(feeds_mutex_);
   for (node_feed& f : feeds_) {
     if (f.workload) caf::anon_send_exit(f.workload, caf::exit_reason::user_shutdown);
     if (f.client) f.client->close();

@@ -12,6 +12,7 @@
 //
 // Borrows the actor system, which must outlive the node. Not thread-safe: one owner thread.
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,15 @@ struct node_feed {
   caf::actor workload;  // the append workload (write feeds with `append`)
 };
 
+// A feed as other threads may hold it (the control API): plain values and the actor's handle.
+struct node_feed_handle {
+  std::string name;
+  feed_mode mode = feed_mode::write;
+  public_key key{};
+  hash_t dkey{};
+  feed_actor actor;
+};
+
 class node {
  public:
   // Opens everything and starts listening and discovery; errors name the failing part. A follow
@@ -58,7 +68,16 @@ class node {
   const node_config& config() const { return config_; }
   const std::string& listen_address() const { return listen_address_; }
   const public_key& noise_public_key() const { return keys_.public_key; }
+  // The owner thread's view; while other threads may add or remove feeds, use feed_handles().
   std::vector<node_feed>& feeds() { return feeds_; }
+  // Runtime feeds (node_feeds.cpp). These three are thread-safe: the control API calls them.
+  std::vector<node_feed_handle> feed_handles() const;
+  // Opens `feed` (storage_dir defaults to <storage>/<name>), registers it and joins its
+  // discovery key. A name or key the node already hosts is invalid_argument.
+  result<node_feed_handle> add_feed(feed_config feed);
+  // Leaves the feed's discovery key and closes it; with delete_data its folder is removed.
+  // not_found for an unknown name.
+  status remove_feed(const std::string& name, bool delete_data);
   caf::actor swarm() const { return swarm_; }
   // What the connection limits refused (shared by the transport, the swarm and the peers).
   const std::shared_ptr<connection_counters>& counters() const { return counters_; }
@@ -80,6 +99,7 @@ class node {
   wire::noise::dh_key_pair keys_;
   std::shared_ptr<feed_registry> registry_ = std::make_shared<feed_registry>();
   std::vector<node_feed> feeds_;
+  mutable std::mutex feeds_mutex_;  // guards feeds_ and config_.feeds once the node runs
   std::shared_ptr<connection_counters> counters_ = std::make_shared<connection_counters>();
   std::shared_ptr<address_bans> bans_ = std::make_shared<address_bans>();
   io_thread io_;  // declared before the transport: destroyed after it

@@ -1,11 +1,13 @@
 // A node's feeds: open (write or follow), register, relay events, run append workloads.
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 
 #include <caf/all.hpp>
 
 #include "config/config_loader.hpp"
 #include "messages/atoms.hpp"
+#include "messages/swarm_messages.hpp"
 #include "node/node.hpp"
 
 namespace ddb {
@@ -133,6 +135,62 @@ status node::open_feeds() {
     feeds_.push_back(std::move(*nf));
   }
   return status::ok();
+}
+
+std::vector<node_feed_handle> node::feed_handles() const {
+  std::lock_guard<std::mutex> lock(feeds_mutex_);
+  std::vector<node_feed_handle> out;
+  for (const node_feed& f : feeds_)
+    out.push_back({f.name, f.mode, f.key, f.dkey, f.client->actor()});
+  return out;
+}
+
+result<node_feed_handle> node::add_feed(feed_config f) {
+  if (f.storage_dir.empty())
+    f.storage_dir = (std::filesystem::path(config_.storage) / f.name).string();
+  std::lock_guard<std::mutex> lock(feeds_mutex_);
+  if (stopped_) return make_error(errc::closed, "the node is stopping");
+  for (const node_feed& other : feeds_) {
+    if (other.name == f.name)
+      return make_error(errc::invalid_argument, "the node already hosts a feed named " + f.name);
+    if (f.key && other.key == *f.key)
+      return make_error(errc::invalid_argument, "the node already hosts this key as " + other.name);
+  }
+  auto nf = open_feed(sys_, config_, f);
+  if (!nf) return make_error(nf.error().code(), "feed " + f.name + ": " + nf.error().message());
+  if (observer_) {
+    nf->relay = spawn_relay(sys_, f.name, observer_);
+    nf->client->subscribe(nf->relay);
+  }
+  registry_->add(nf->dkey, nf->key, caf::actor_cast<caf::actor>(nf->client->actor()));
+  if (swarm_) caf::anon_send(swarm_, ddb_join_atom_v, nf->dkey);
+  node_feed_handle h{nf->name, nf->mode, nf->key, nf->dkey, nf->client->actor()};
+  feeds_.push_back(std::move(*nf));
+  config_.feeds.push_back(std::move(f));
+  return h;
+}
+
+status node::remove_feed(const std::string& name, bool delete_data) {
+  std::lock_guard<std::mutex> lock(feeds_mutex_);
+  auto it = std::find_if(feeds_.begin(), feeds_.end(),
+                         [&](const node_feed& f) { return f.name == name; });
+  if (it == feeds_.end()) return make_error(errc::not_found, "no feed named " + name);
+  if (swarm_) caf::anon_send(swarm_, ddb_leave_atom_v, it->dkey);
+  registry_->remove(it->dkey);
+  if (it->workload) caf::anon_send_exit(it->workload, caf::exit_reason::user_shutdown);
+  status closed = delete_data ? it->client->destroy_storage() : it->client->close();
+  if (it->relay) caf::anon_send_exit(it->relay, caf::exit_reason::user_shutdown);
+  feeds_.erase(it);
+  auto cfg = std::find_if(config_.feeds.begin(), config_.feeds.end(),
+                          [&](const feed_config& f) { return f.name == name; });
+  std::string dir = cfg != config_.feeds.end() ? cfg->storage_dir : "";
+  if (cfg != config_.feeds.end()) config_.feeds.erase(cfg);
+  if (delete_data && !dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    if (ec && closed) closed = make_error(errc::io_error, "remove " + dir + ": " + ec.message());
+  }
+  return closed;
 }
 
 void node::start_workloads() {
