@@ -123,25 +123,30 @@ result<node_feed> open_feed(caf::actor_system& sys, const node_config& cfg, cons
 
 status node::open_feeds() {
   for (const feed_config& f : config_.feeds) {
-    auto nf = open_feed(sys_, config_, f);
-    if (!nf) return make_error(nf.error().code(), "feed " + f.name + ": " + nf.error().message());
-    if (observer_) {
-      nf->relay = spawn_relay(sys_, f.name, observer_);
-      nf->client->subscribe(nf->relay);
-    }
-    registry_->add(nf->dkey, nf->key, caf::actor_cast<caf::actor>(nf->client->actor()));
-    feeds_.push_back(std::move(*nf));
+    if (status s = open_feed_entry(f); !s) return s;
   }
   return status::ok();
 }
 
-void node::start_workloads() {
-  for (size_t i = 0; i < feeds_.size(); ++i) {
-    const feed_config& f = config_.feeds[i];
-    if (f.mode != feed_mode::write || !f.append || f.append->blocks == 0) continue;
-    feeds_[i].workload =
-        sys_.spawn(workload_impl, feeds_[i].client->actor(), f.name, *f.append, observer_);
+status node::open_feed_entry(const feed_config& f) {
+  auto nf = open_feed(sys_, config_, f);
+  if (!nf) return make_error(nf.error().code(), "feed " + f.name + ": " + nf.error().message());
+  if (observer_) {
+    nf->relay = spawn_relay(sys_, f.name, observer_);
+    nf->client->subscribe(nf->relay);
   }
+  registry_->add(nf->dkey, nf->key, caf::actor_cast<caf::actor>(nf->client->actor()));
+  feeds_.push_back(std::move(*nf));
+  return status::ok();
+}
+
+void node::start_workload(node_feed& nf, const feed_config& f) {
+  if (f.mode != feed_mode::write || !f.append || f.append->blocks == 0) return;
+  nf.workload = sys_.spawn(workload_impl, nf.client->actor(), f.name, *f.append, observer_);
+}
+
+void node::start_workloads() {
+  for (size_t i = 0; i < feeds_.size(); ++i) start_workload(feeds_[i], config_.feeds[i]);
 }
 
 }  // namespace ddb

@@ -1,0 +1,104 @@
+// SIGHUP reloads a running node's YAML (docs/nodes.md): a feed added starts replicating, a feed
+// removed stops, a broken file is reported and the node keeps running on the config it had;
+// the connection that carries the unchanged feed stays up throughout.
+#define BOOST_TEST_MODULE deploy_reload
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+
+#include "tests/deploy/deploy_support.hpp"
+
+using namespace ddb::test;
+
+namespace {
+
+constexpr uint64_t extra_blocks = 30;
+
+// "live" grows for the whole test (one block every 10 ms); "extra" is written at once.
+std::string writer_feeds() {
+  return "  - name: live\n    mode: write\n    append: {blocks: 1000000, block_size: 64, "
+         "interval_ms: 10}\n"
+         "  - name: extra\n    mode: write\n    append: {blocks: " +
+         std::to_string(extra_blocks) + ", block_size: 64}\n";
+}
+
+std::string follow(const std::string& feed) {
+  return "  - name: " + feed + "\n    mode: follow\n    key_file: data/writer/" + feed + "/key\n";
+}
+
+bool lists_feed(const node_process& n, const std::string& feed) {
+  auto st = n.events("status");
+  if (st.empty()) return false;
+  for (const json& f : st.back()["feeds"])
+    if (f.value("name", "") == feed) return true;
+  return false;
+}
+
+// The follower's "live" feed keeps growing: it holds more blocks within a few seconds.
+bool still_replicating(const node_process& n) {
+  uint64_t before = n.progress("live").downloaded;
+  return eventually([&] { return n.progress("live").downloaded > before + 20; }, 10s);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sighup_adds_and_removes_feeds_and_survives_a_broken_file) {
+  temp_dir dir("ddb-deploy-reload");
+  node_process writer("writer", dir.str());
+  writer.configure(node_yaml("writer", writer_feeds(), ""));
+  writer.start();
+  const std::string w = writer.address();
+  BOOST_REQUIRE(!w.empty());
+
+  node_process f("follower", dir.str());
+  f.configure(node_yaml("follower", follow("live"), static_peers({w})));
+  f.start();
+  BOOST_REQUIRE(!f.address().empty());
+  BOOST_REQUIRE_MESSAGE(eventually([&] { return f.progress("live").downloaded > 10; }, 30s),
+                        f.describe());
+  BOOST_CHECK(!lists_feed(f, "extra"));
+  const size_t joined = f.events("peer_joined").size();
+
+  // Added: "extra" is opened and synced over the connection already up.
+  f.configure(node_yaml("follower", follow("live") + follow("extra"), static_peers({w})));
+  f.signal(SIGHUP);
+  BOOST_CHECK_MESSAGE(eventually([&] { return f.saw("reloaded"); }, 10s), f.describe());
+  BOOST_CHECK_EQUAL(f.events("reloaded").front().value("changes", ""), "feeds +extra");
+  BOOST_CHECK_MESSAGE(eventually([&] { return f.complete("extra", extra_blocks); }, 30s),
+                      f.describe());
+  BOOST_CHECK(still_replicating(f));
+
+  // Removed: "extra" is closed; "live" goes on, on the same connection.
+  f.configure(node_yaml("follower", follow("live"), static_peers({w})));
+  f.signal(SIGHUP);
+  BOOST_CHECK_MESSAGE(eventually([&] { return f.events("reloaded").size() == 2; }, 10s),
+                      f.describe());
+  BOOST_CHECK_EQUAL(f.events("reloaded").back().value("changes", ""), "feeds -extra");
+  BOOST_CHECK(eventually([&] { return !lists_feed(f, "extra"); }, 5s));
+  BOOST_CHECK(still_replicating(f));
+
+  // Broken: one error line naming the file and line; the node keeps running and serving.
+  f.configure("node:\n  name: follower\n  storage: data/follower\n  listen: [oops\n");
+  f.signal(SIGHUP);
+  BOOST_CHECK_MESSAGE(eventually([&] { return f.saw("reload_failed"); }, 10s), f.describe());
+  const std::string error = f.events("reload_failed").front().value("error", "");
+  BOOST_CHECK_MESSAGE(error.find(f.config_path() + ":") == 0, error);
+  f.configure("node:\n  name: follower\n  listen: 127.0.0.1:0\n  bogus: 1\n");
+  f.signal(SIGHUP);
+  BOOST_CHECK_MESSAGE(eventually([&] { return f.events("reload_failed").size() == 2; }, 10s),
+                      f.describe());
+  const std::string second = f.events("reload_failed").back().value("error", "");
+  BOOST_CHECK_MESSAGE(second.find(f.config_path() + ":4: node.bogus: unknown key") == 0, second);
+  for (int i = 0; i < 3; ++i) f.signal(SIGHUP);  // a burst of them
+  BOOST_CHECK(still_replicating(f));
+  BOOST_CHECK(f.running());
+  BOOST_CHECK_EQUAL(f.events("reloaded").size(), 2u);
+
+  // The connection never dropped: no peer left, no new one joined.
+  BOOST_CHECK(f.events("peer_left").empty());
+  BOOST_CHECK(writer.events("peer_left").empty());
+  BOOST_CHECK_EQUAL(f.events("peer_joined").size(), joined);
+
+  BOOST_CHECK_EQUAL(f.stop(), 0);
+  BOOST_CHECK_EQUAL(writer.stop(), 0);
+}
