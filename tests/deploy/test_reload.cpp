@@ -6,6 +6,8 @@
 
 #include <csignal>
 
+#include "core/types.hpp"
+#include "swarm/node.hpp"
 #include "tests/deploy/deploy_support.hpp"
 
 using namespace ddb::test;
@@ -101,4 +103,102 @@ BOOST_AUTO_TEST_CASE(sighup_adds_and_removes_feeds_and_survives_a_broken_file) {
 
   BOOST_CHECK_EQUAL(f.stop(), 0);
   BOOST_CHECK_EQUAL(writer.stop(), 0);
+}
+
+// Static peers and allow lists reloaded: a follower told of the writer by SIGHUP starts
+// replicating; a follower removed from the writer's allow list by SIGHUP is disconnected and
+// refused from then on, while the one still listed keeps its connection.
+BOOST_AUTO_TEST_CASE(sighup_applies_static_peers_and_allow_lists) {
+  temp_dir dir("ddb-deploy-reload-peers");
+  std::string keys[2];
+  for (int i = 0; i < 2; ++i) {
+    auto k = ddb::load_noise_keys(dir / ("f" + std::to_string(i + 1) + ".noise"));
+    BOOST_REQUIRE(k.has_value());
+    keys[i] = ddb::to_hex(k->public_key);
+  }
+  auto with_key = [](std::string y, const std::string& name) {
+    const std::string at = "  status_interval_ms: 200\n";
+    return y.replace(y.find(at), at.size(), at + "  noise_key_file: " + name + ".noise\n");
+  };
+  const std::string both = "  allow: [" + keys[0] + ", " + keys[1] + "]\n";
+  node_process writer("writer", dir.str());
+  writer.configure(node_yaml("writer", writer_feeds(), both));
+  writer.start();
+  const std::string w = writer.address();
+  BOOST_REQUIRE(!w.empty());
+
+  node_process f1("f1", dir.str()), f2("f2", dir.str());
+  f1.configure(with_key(node_yaml("f1", follow("live"), static_peers({w})), "f1"));
+  f2.configure(with_key(node_yaml("f2", follow("live"), ""), "f2"));  // knows nobody yet
+  f1.start();
+  f2.start();
+  BOOST_REQUIRE_MESSAGE(eventually([&] { return f1.progress("live").downloaded > 10; }, 30s),
+                        f1.describe());
+  std::this_thread::sleep_for(500ms);
+  BOOST_CHECK_EQUAL(f2.progress("live").downloaded, 0u);
+
+  f2.configure(with_key(node_yaml("f2", follow("live"), static_peers({w})), "f2"));
+  f2.signal(SIGHUP);
+  BOOST_CHECK(eventually([&] { return f2.saw("reloaded"); }, 10s));
+  BOOST_CHECK_EQUAL(f2.events("reloaded").front().value("changes", ""), "static peers");
+  BOOST_CHECK_MESSAGE(eventually([&] { return f2.progress("live").downloaded > 10; }, 30s),
+                      f2.describe());
+
+  // f2 leaves the writer's list: dropped, then refused; f1 keeps its connection.
+  const size_t f1_left = f1.events("peer_left").size();
+  writer.configure(node_yaml("writer", writer_feeds(), "  allow: [" + keys[0] + "]\n"));
+  writer.signal(SIGHUP);
+  BOOST_CHECK(eventually([&] { return writer.saw("reloaded"); }, 10s));
+  BOOST_CHECK_EQUAL(writer.events("reloaded").front().value("changes", ""), "allow lists");
+  BOOST_CHECK_MESSAGE(eventually(
+                          [&] {
+                            auto st = writer.events("status");
+                            return !st.empty() &&
+                                   st.back()["limits"].value("refusedNotAllowed", 0) >= 1 &&
+                                   writer.progress("live").peers == 1;
+                          },
+                          15s),
+                      writer.describe());
+  BOOST_CHECK(eventually([&] { return f2.progress("live").peers == 0; }, 10s));
+  uint64_t f2_had = f2.progress("live").downloaded;
+  BOOST_CHECK(still_replicating(f1));
+  BOOST_CHECK_LE(f2.progress("live").downloaded, f2_had + 5);  // at most what was in flight
+  BOOST_CHECK_EQUAL(f1.events("peer_left").size(), f1_left);
+
+  BOOST_CHECK_EQUAL(f1.stop(), 0);
+  BOOST_CHECK_EQUAL(f2.stop(), 0);
+  BOOST_CHECK_EQUAL(writer.stop(), 0);
+}
+
+// Extensions reloaded: one added is loaded on its feeds, one changed is loaded again with its
+// new config, one removed is not loaded again.
+BOOST_AUTO_TEST_CASE(sighup_loads_and_reloads_extensions) {
+  temp_dir dir("ddb-deploy-reload-ext");
+  node_process n("n", dir.str());
+  const std::string base = node_yaml("n", "  - {name: main, mode: write}\n", "");
+  n.configure(base);
+  n.start();
+  BOOST_REQUIRE(!n.address().empty());
+  auto loaded = [&](const std::string& ext) {
+    size_t count = 0;
+    for (const json& e : n.events("note"))
+      if (e.value("feed", "") == "extension " + ext &&
+          e.value("note", "").find("loaded on 1 feed(s)") == 0)
+        ++count;
+    return count;
+  };
+  n.configure(base + "extensions:\n  - {name: e, builtin: echo}\n");
+  n.signal(SIGHUP);
+  BOOST_CHECK_MESSAGE(eventually([&] { return loaded("e") == 1; }, 10s), n.describe());
+  BOOST_CHECK_EQUAL(n.events("reloaded").back().value("changes", ""), "extensions");
+  n.configure(base + "extensions:\n  - {name: e, builtin: echo, config: {prefix: \"hi \"}}\n");
+  n.signal(SIGHUP);
+  BOOST_CHECK_MESSAGE(eventually([&] { return loaded("e") == 2; }, 10s), n.describe());
+  n.configure(base);
+  n.signal(SIGHUP);
+  BOOST_CHECK(eventually([&] { return n.events("reloaded").size() == 3; }, 10s));
+  BOOST_CHECK_EQUAL(n.events("reloaded").back().value("changes", ""), "extensions");
+  BOOST_CHECK_EQUAL(loaded("e"), 2u);
+  BOOST_CHECK(n.running());
+  BOOST_CHECK_EQUAL(n.stop(), 0);
 }
