@@ -36,7 +36,8 @@
 //
 // Observer notices, (ddb_event_atom, std::string): "handshake <remote-static-key-hex>",
 // "open <dkey-hex>", "end <dkey-hex>" (the remote closed that channel),
-// "refused <dkey-hex>: <why>", "closed: <reason>".
+// "refused <dkey-hex>: <why>" (why: "unknown feed", "not in the registry", "not allowed" (by
+// may_replicate), "bad capability", "attach failed: ..."), "closed: <reason>".
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -101,7 +101,15 @@ std::vector<std::string> node::reload(node_config next) {
   }
   config_ = std::move(next);
   for (const feed_config& f : d.feeds_added) {
-    if (status s = add_feed(f); !s) errors.push_back(s.message());
+    if (status s = add_feed(f); !s) {
+      errors.push_back(s.message());
+      // Not running, so not in the running config: the next reload tries it again (a follow
+      // feed whose key file its writer has not created yet, say).
+      auto& feeds = config_.feeds;
+      feeds.erase(std::remove_if(feeds.begin(), feeds.end(),
+                                 [&](const feed_config& c) { return c.name == f.name; }),
+                  feeds.end());
+    }
   }
   if (!d.extensions_added.empty()) {
     node_config only = config_;

@@ -202,3 +202,37 @@ BOOST_AUTO_TEST_CASE(sighup_loads_and_reloads_extensions) {
   BOOST_CHECK(n.running());
   BOOST_CHECK_EQUAL(n.stop(), 0);
 }
+
+// A feed that fails to open at a reload (its key file does not exist yet) is reported and left
+// out of the running config, so that the next SIGHUP, with the same file, opens it.
+BOOST_AUTO_TEST_CASE(a_feed_that_failed_to_open_is_tried_again_at_the_next_sighup) {
+  temp_dir dir("ddb-deploy-reload-retry");
+  node_process writer("writer", dir.str());
+  writer.configure(node_yaml("writer", writer_feeds(), ""));
+  writer.start();
+  const std::string w = writer.address();
+  BOOST_REQUIRE(!w.empty());
+  node_process f("follower", dir.str());
+  f.configure(node_yaml("follower", follow("live"), static_peers({w})));
+  f.start();
+  BOOST_REQUIRE(!f.address().empty());
+
+  const std::string late = "  - {name: late, mode: follow, key_file: late.key}\n";
+  f.configure(node_yaml("follower", follow("live") + late, static_peers({w})));
+  f.signal(SIGHUP);
+  BOOST_CHECK_MESSAGE(eventually([&] { return f.saw("reload_error"); }, 10s), f.describe());
+  BOOST_CHECK(f.events("reload_error").front().value("error", "").find("late") !=
+              std::string::npos);
+  BOOST_CHECK(!f.events("reloaded").front()["errors"].empty());
+  std::this_thread::sleep_for(500ms);  // a status line or two
+  BOOST_CHECK(!lists_feed(f, "late"));
+
+  std::filesystem::copy_file(writer.feed_dir("extra") + "/key", dir / "late.key");
+  f.signal(SIGHUP);  // the same file
+  BOOST_CHECK(eventually([&] { return f.events("reloaded").size() == 2; }, 10s));
+  BOOST_CHECK_EQUAL(f.events("reloaded").back().value("changes", ""), "feeds +late");
+  BOOST_CHECK_MESSAGE(eventually([&] { return f.complete("late", extra_blocks); }, 30s),
+                      f.describe());
+  BOOST_CHECK_EQUAL(f.stop(), 0);
+  BOOST_CHECK_EQUAL(writer.stop(), 0);
+}
