@@ -202,18 +202,27 @@ channel_state* open_and_attach(self_ptr self, const hash_t& dkey,
   return &ch;
 }
 
+bool may_replicate(self_ptr self, const hash_t& dkey) {
+  auto& st = self->state;
+  return !st.opts.may_replicate || st.opts.may_replicate(dkey, st.remote_static);
+}
+
 void on_handshake(self_ptr self, const public_key& remote_static) {
   auto& st = self->state;
   st.remote_static = remote_static;
-  notice(self, "handshake " + to_hex(remote_static));
   if (st.opts.authenticate && !st.opts.authenticate(remote_static)) {
+    // As the reference's onauthenticate refusal: our pending handshake message is not sent.
+    if (st.session->has_output()) (void)st.session->take_output();
     shutdown(self, "authentication refused");
     return;
   }
+  notice(self, "handshake " + to_hex(remote_static));
   st.conn->mark_handshaken();
   for (const hash_t& dkey : st.opts.feeds_to_open) {
     auto feed = st.opts.registry->find(dkey);
-    if (feed)
+    if (feed && !may_replicate(self, dkey))
+      notice(self, "refused " + to_hex(dkey) + ": not allowed");
+    else if (feed)
       open_and_attach(self, dkey, *feed);
     else
       notice(self, "refused " + to_hex(dkey) + ": not in the registry");
@@ -224,9 +233,9 @@ void on_remote_open(self_ptr self, const replication::remote_open_event& ev) {
   auto& st = self->state;
   const hash_t& dkey = ev.discovery_key;
   auto feed = st.opts.registry->find(dkey);
-  if (!feed) {
+  if (!feed || !may_replicate(self, dkey)) {  // a feed it may not see is one we do not have
     st.session->close_channel(dkey);
-    notice(self, "refused " + to_hex(dkey) + ": unknown feed");
+    notice(self, "refused " + to_hex(dkey) + (feed ? ": not allowed" : ": unknown feed"));
     return;
   }
   if (!st.session->verify_remote_open(ev.channel, feed->key)) {
@@ -298,8 +307,8 @@ void on_open(self_ptr self, const hash_t& dkey) {
     return;
   }
   auto feed = st.opts.registry->find(dkey);
-  if (!feed) {
-    notice(self, "refused " + to_hex(dkey) + ": not in the registry");
+  if (!feed || !may_replicate(self, dkey)) {
+    notice(self, "refused " + to_hex(dkey) + (feed ? ": not allowed" : ": not in the registry"));
     return;
   }
   open_and_attach(self, dkey, *feed);

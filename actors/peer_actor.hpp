@@ -12,7 +12,8 @@
 //   (ddb_open_atom, hash_t dkey)                                   open our channel for a feed
 //        of the registry too (after the handshake; queued before it)
 //
-// Life cycle: attach the connection, handshake, authenticate(remote static key) (refusal closes),
+// Life cycle: attach the connection, handshake, authenticate(remote static key) (refusal closes
+// before the "handshake" notice),
 // open our channel for each of `feeds_to_open`. When the remote opens a channel for a feed in the
 // registry and its capability verifies, open ours (if not yet), attach the feed actor (request
 // (ddb_attach_atom, self, peer_id, peer_info), waiting for its reply), then (ddb_ropen_atom,
@@ -35,7 +36,8 @@
 //
 // Observer notices, (ddb_event_atom, std::string): "handshake <remote-static-key-hex>",
 // "open <dkey-hex>", "end <dkey-hex>" (the remote closed that channel),
-// "refused <dkey-hex>: <why>", "closed: <reason>".
+// "refused <dkey-hex>: <why>" (why: "unknown feed", "not in the registry", "not allowed" (by
+// may_replicate), "bad capability", "attach failed: ..."), "closed: <reason>".
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -68,7 +70,12 @@ struct peer_actor_options {
   std::shared_ptr<connection_counters> counters;               // optional
   // Called once with the remote's Noise static key after the handshake; false ends the
   // connection. Runs inside the actor: keep it short and thread-safe.
+  // A refusal is what the reference does for an `onauthenticate` refusal: nothing more is
+  // written (not even our last handshake message) and the connection is closed.
   std::function<bool(const public_key& remote_static)> authenticate;
+  // Called before a channel opens (ours or the remote's) with its discovery key; false refuses
+  // that feed as if it were not in the registry (the remote's Open gets a Close). Optional.
+  std::function<bool(const hash_t& dkey, const public_key& remote_static)> may_replicate;
   caf::actor observer;  // optional
   // The id feeds and extensions know this peer by; 0 = next_peer_id(). The simulator numbers
   // peers per run, so that runs of one seed in one process see the same ids.

@@ -1,5 +1,6 @@
-// `ddatabase cat DIR [--start N] [--end N] [--live] [--raw] [--peer HOST:PORT...]`.
-// Prints blocks as they are stored: each followed by a newline, or byte for byte with --raw.
+// `ddatabase cat DIR [--start N] [--end N] [--live] [--raw|--json] [--peer HOST:PORT...]`.
+// Prints blocks as they are stored: each followed by a newline, or byte for byte with --raw, or
+// with --json one object per block: {"index", "byteLength", "hex"} (the bytes, exactly).
 // Whatever can be printed is printed (and flushed) before an error: `--end` past the length
 // prints the blocks that exist, then fails with bad_index. --live follows appends made by
 // another process (the writer holds the lock; we reopen the files read-only when they change).
@@ -10,6 +11,7 @@
 #include <iostream>
 
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
@@ -31,29 +33,44 @@ struct cat_args {
   std::optional<uint64_t> end;
   bool live = false;
   bool raw = false;
+  bool json = false;
   std::vector<std::string> peers;  // replicate with these peers while reading
 };
 
-void put(const byte_buffer& b, bool raw) {
+enum class cat_format { lines, raw, json };
+
+cat_format format_of(const cat_args& a) {
+  return a.json ? cat_format::json : a.raw ? cat_format::raw : cat_format::lines;
+}
+
+void put(const byte_buffer& b, uint64_t index, cat_format f) {
+  if (f == cat_format::json) {
+    std::cout
+        << nlohmann::json{{"index", index}, {"byteLength", b.size()}, {"hex", to_hex(b)}}.dump()
+        << '\n';
+    return;
+  }
   std::cout.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-  if (!raw) std::cout.put('\n');
+  if (f == cat_format::lines) std::cout.put('\n');
 }
 
 // Prints blocks [i, stop), advancing `i` past each printed block. On an error, the blocks before
 // the failing one are printed first.
-status print_blocks(feed_client& feed, uint64_t& i, uint64_t stop, const get_options& o, bool raw) {
+status print_blocks(feed_client& feed, uint64_t& i, uint64_t stop, const get_options& o,
+                    cat_format raw) {
   while (i < stop) {
     uint64_t to = std::min(stop, i + batch);
     auto blocks = feed.get_batch(i, to, o);
     if (blocks) {
-      for (const auto& b : *blocks) put(b, raw);
+      uint64_t at = i;
+      for (const auto& b : *blocks) put(b, at++, raw);
       i = to;
       continue;
     }
     for (; i < to; ++i) {  // one at a time, up to the block that fails
       auto b = feed.get(i, o);
       if (!b) return b.error();
-      put(*b, raw);
+      put(*b, i, raw);
     }
   }
   return status::ok();
@@ -96,7 +113,8 @@ int cat_follow(caf::actor_system& sys, const cat_args& a, feed_client feed) {
   while (true) {
     auto info = feed.info();
     if (!info) return fail(info.error());
-    if (status s = print_blocks(feed, i, std::min(limit, info->length), {false, 0}, a.raw); !s) {
+    if (status s = print_blocks(feed, i, std::min(limit, info->length), {false, 0}, format_of(a));
+        !s) {
       feed.close();
       return fail(s);
     }
@@ -182,7 +200,7 @@ int cat_peer(caf::actor_system& sys, const cat_args& a, feed_client& feed) {
       if (!now) return finish(fail(now.error()));
       stop = now->length > i ? std::min(stop, now->length) : i + 1;
     }
-    status s = print_blocks(feed, i, stop, wait, a.raw);
+    status s = print_blocks(feed, i, stop, wait, format_of(a));
     std::cout.flush();
     if (s.code() == errc::timeout) {
       peers.poll(0);
@@ -217,7 +235,7 @@ int run_cat(caf::actor_system& sys, const cat_args& a) {
   status s = a.start > info->length
                  ? past_length("--start", a.start, info->length)
                  : print_blocks(*feed, i, std::min(a.end.value_or(info->length), info->length),
-                                {false, 0}, a.raw);
+                                {false, 0}, format_of(a));
   if (s && a.end && *a.end > info->length) s = past_length("--end", *a.end, info->length);
   feed->close();
   return s ? 0 : fail(s);
@@ -235,7 +253,9 @@ void add_cat(CLI::App& app, runner& run) {
   add_index_option(cmd, "--start", a->start, "first block");
   auto* end_opt = add_index_option(cmd, "--end", *end, "end block (exclusive)");
   cmd->add_flag("--live", a->live, "keep printing new blocks until SIGINT/SIGTERM");
-  cmd->add_flag("--raw", a->raw, "write the blocks byte for byte, without separators");
+  auto* raw = cmd->add_flag("--raw", a->raw, "write the blocks byte for byte, without separators");
+  cmd->add_flag("--json", a->json, "one JSON object per block: index, byteLength, hex")
+      ->excludes(raw);
   cmd->add_option("--peer", a->peers, "HOST:PORT to fetch missing blocks from (repeatable)");
   add_online_options(cmd, *online);
   cmd->callback([a, end, end_opt, online, &run] {

@@ -25,7 +25,12 @@ struct append_args {
   std::string file;
   size_t block_size = 64 * 1024;
   bool progress = false;
+  bool json = false;  // lengths as {"length": N}
 };
+
+std::string length_line(uint64_t length, bool json) {
+  return json ? nlohmann::json{{"length", length}}.dump() : std::to_string(length);
+}
 
 // Writes one batch; with --progress prints the length once it is written.
 status write_batch(feed_client& feed, block_list& batch, const append_args& a, uint64_t& length) {
@@ -35,7 +40,7 @@ status write_batch(feed_client& feed, block_list& batch, const append_args& a, u
   batch.clear();
   if (!first) return first.error();
   length = *first + n;
-  if (a.progress) std::cout << length << std::endl;  // flushed: a crash test reads it
+  if (a.progress) std::cout << length_line(length, a.json) << std::endl;  // a crash test reads it
   return status::ok();
 }
 
@@ -84,7 +89,7 @@ int run_append(caf::actor_system& sys, const append_args& a) {
     feed->close();
     return fail(st);
   }
-  std::cout << length << "\n";
+  std::cout << length_line(length, a.json) << "\n";
   status closed = feed->close();
   if (!closed) return fail(closed);
   return stop_signal() ? stopped_exit_code() : 0;
@@ -168,6 +173,7 @@ void add_append(CLI::App& app, runner& run) {
   cmd->add_option("--block-size", a->block_size, "block size for --file")
       ->check(CLI::Range(size_t{1}, size_t{max_block_size}));
   cmd->add_flag("--progress", a->progress, "print the length after every written batch");
+  cmd->add_flag("--json", a->json, "print lengths as JSON objects: {\"length\": N}");
   add_online_options(cmd, *online);
   cmd->callback([a, online, &run] {
     // Reading stdin blocks: a stop signal ends the command within 300 ms even then (the batches

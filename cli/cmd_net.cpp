@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
@@ -18,6 +19,7 @@ struct serve_args {
   std::vector<std::string> dirs;
   std::string listen = "127.0.0.1:0";
   std::string ns = "ddatabase";
+  bool json = false;  // the bound address (and the feeds) as one JSON line
 };
 
 int run_serve(caf::actor_system& sys, const serve_args& a) {
@@ -27,6 +29,7 @@ int run_serve(caf::actor_system& sys, const serve_args& a) {
   ho.live = true;
   net_session net(sys, ho);
   std::vector<feed_client> feeds;
+  nlohmann::json served = nlohmann::json::array();
   auto close_all = [&] {
     for (auto& f : feeds) f.close();
   };
@@ -46,6 +49,10 @@ int run_serve(caf::actor_system& sys, const serve_args& a) {
     net.registry->add(info->key, caf::actor_cast<caf::actor>(feed->actor()), a.ns);
     std::cerr << "serving " << to_hex(info->key) << " (" << info->length << " blocks) from " << dir
               << "\n";
+    served.push_back({{"dir", dir},
+                      {"key", to_hex(info->key)},
+                      {"discoveryKey", to_hex(info->discovery_key)},
+                      {"length", info->length}});
     feeds.push_back(std::move(*feed));
   }
   auto bound = net.host->listen(a.listen);
@@ -53,7 +60,12 @@ int run_serve(caf::actor_system& sys, const serve_args& a) {
     close_all();
     return fail(bound.error());
   }
-  std::cout << "listening " << *bound << std::endl;
+  if (a.json)
+    std::cout
+        << nlohmann::json{{"event", "listening"}, {"address", *bound}, {"feeds", served}}.dump()
+        << std::endl;
+  else
+    std::cout << "listening " << *bound << std::endl;
   while (!stop_requested(500)) {
   }
   close_all();
@@ -69,6 +81,8 @@ void add_serve(CLI::App& app, runner& run) {
   cmd->add_option("--listen", a->listen, "HOST:PORT to listen on");
   cmd->add_option("--namespace", a->ns, "ddatabase (default) or hypercore")
       ->check(CLI::IsMember({"ddatabase", "hypercore"}));
+  cmd->add_flag("--json", a->json,
+                "print the bound address as one JSON line: {event, address, feeds}");
   cmd->callback([a, &run] {
     set_stop_grace(std::chrono::seconds(5));  // closing the feeds may flush: let it finish
     run = [a](caf::actor_system& sys) { return run_serve(sys, *a); };

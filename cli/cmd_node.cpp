@@ -12,6 +12,9 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/net_session.hpp"
+#include "cli/node_log.hpp"
+#include "cli/signals.hpp"
+#include "config/config_diff.hpp"
 #include "config/config_loader.hpp"
 #include "control/control_server.hpp"
 #include "control/runtime_feeds.hpp"
@@ -62,26 +65,7 @@ std::string abuse_text(const replication::abuse_stats& a) {
          " peers dropped)";
 }
 
-class event_printer {
- public:
-  event_printer(std::string node, bool as_json) : node_(std::move(node)), json_(as_json) {}
-
-  void print(const std::string& event, json fields, const std::string& text) {
-    if (json_) {
-      json line = {{"t", seconds()}, {"node", node_}, {"event", event}};
-      line.update(fields);
-      std::cout << line.dump() << std::endl;
-    } else {
-      std::cout << "[" << node_ << "] " << text << std::endl;
-    }
-  }
-  double seconds() const { return std::chrono::duration<double>(clock_type::now() - t0_).count(); }
-
- private:
-  std::string node_;
-  bool json_;
-  clock_type::time_point t0_ = clock_type::now();
-};
+using event_printer = event_log;
 
 std::string short_key(const public_key& k) {
   return to_hex(k).substr(0, 8);
@@ -91,7 +75,6 @@ struct node_runner {
   node& n;
   event_printer& out;
   caf::scoped_actor& self;
-  bool debug;
   std::map<hash_t, std::string> names;      // dkey -> feed name
   std::set<std::string> followers;          // names of follow feeds
   std::map<std::string, uint64_t> synced;   // last printed synced length
@@ -111,13 +94,13 @@ struct node_runner {
         out.print("peer_left", f, "peer left " + who + ": " + ev.detail);
         break;
       case swarm_event_type::banned:
-        out.print("peer_banned", f, "peer banned " + who + " " + ev.address + ": " + ev.detail);
+        out.print(log_level::warn, "peer_banned", f,
+                  "peer banned " + who + " " + ev.address + ": " + ev.detail);
         break;
       case swarm_event_type::dial_failed:
         f["failures"] = ev.count;
-        if (ev.count == 1 || debug)
-          out.print("dial_failed", f,
-                    "dial " + ev.address + " failed: " + ev.detail + " (retrying)");
+        out.print(ev.count == 1 ? log_level::warn : log_level::debug, "dial_failed", f,
+                  "dial " + ev.address + " failed: " + ev.detail + " (retrying)");
         break;
       case swarm_event_type::feed_open:
         if (names.count(ev.dkey) == 0) learn_feeds();
@@ -125,11 +108,17 @@ struct node_runner {
         out.print("feed_peer", f, "feed " + names[ev.dkey] + ": replicating with " + who);
         break;
       default:
-        if (debug) out.print(to_string(ev.type), f, to_string(ev.type) + " " + who);
+        out.print(log_level::debug, to_string(ev.type), f, to_string(ev.type) + " " + who);
     }
   }
 
   void on_feed(const std::string& name, const feed_event& ev) {
+    if (out.enabled(log_level::trace)) {
+      out.print(log_level::trace, "feed_event",
+                {{"feed", name}, {"type", static_cast<int>(ev.type)}, {"length", ev.length}},
+                "feed " + name + ": event " + std::to_string(static_cast<int>(ev.type)) +
+                    ", length " + std::to_string(ev.length));
+    }
     if (ev.type == feed_event_type::sync && followers.count(name) > 0) pending[name] = ev.length;
   }
 
@@ -187,7 +176,9 @@ struct node_runner {
                    {"handshakesEvicted", st.handshakes_evicted},
                    {"refusedOverCap", st.refused_over_cap},
                    {"refusedPerAddress", st.refused_per_address},
-                   {"refusedBanned", st.refused_banned}};
+                   {"refusedBanned", st.refused_banned},
+                   {"refusedNotAllowed", n.access()->refused_peers()},
+                   {"channelsNotAllowed", n.access()->refused_channels()}};
     uint64_t refused = st.accept_errors + st.handshake_timeouts + st.handshakes_evicted +
                        st.refused_over_cap + st.refused_per_address + st.refused_banned;
     if (refused > 0) {  // the connection limits at work (net/connection_limits.hpp)
@@ -197,6 +188,10 @@ struct node_runner {
               std::to_string(st.handshake_timeouts) + " handshake timeouts, " +
               std::to_string(st.handshakes_evicted) + " evicted, " +
               std::to_string(st.accept_errors) + " accept errors";
+    }
+    if (n.access()->refused_peers() + n.access()->refused_channels() > 0) {  // swarm.allow
+      text += "; not allowed: " + std::to_string(n.access()->refused_peers()) + " peers, " +
+              std::to_string(n.access()->refused_channels()) + " feed channels";
     }
     out.print("status",
               {{"peers", st.remotes},
@@ -284,6 +279,56 @@ result<std::unique_ptr<control::control_server>> start_control(caf::actor_system
   return api;
 }
 
+// SIGHUP: the YAML again, applied as a diff (node/node_reload.cpp). An invalid file is reported
+// in one line and the running configuration stays.
+void reload(node& n, node_runner& r, event_printer& out, const std::string& path) {
+  auto cfg = load_config_file(path);
+  if (!cfg) {
+    out.print(log_level::error, "reload_failed", {{"error", cfg.error().message()}},
+              "reload failed, keeping the running config: " + cfg.error().message());
+    return;
+  }
+  // Feeds added or removed through the control API stay as they are (control/runtime_feeds.hpp).
+  if (status s = control::apply_runtime_feeds(*cfg); !s) {
+    out.print(log_level::error, "reload_failed", {{"error", s.message()}},
+              "reload failed, keeping the running config: " + s.message());
+    return;
+  }
+  config_diff d;
+  std::vector<std::string> errors = n.reload(std::move(*cfg), &d);
+  out.set_level(n.config().level);
+  json restart = d.restart_needed;
+  std::string text = "reloaded " + path + ": " + d.summary();
+  if (!d.restart_needed.empty()) {
+    text += " (needs a restart, not applied:";
+    for (const auto& k : d.restart_needed) text += " " + k;
+    text += ")";
+  }
+  out.print("reloaded", {{"changes", d.summary()}, {"restartNeeded", restart}, {"errors", errors}},
+            text);
+  for (const auto& e : errors)
+    out.print(log_level::error, "reload_error", {{"error", e}}, "reload: " + e);
+  r.names.clear();
+  r.followers.clear();
+  const std::vector<node_feed_handle> feeds = n.feed_handles();
+  for (const auto& f : feeds) {
+    r.names[f.dkey] = f.name;
+    if (f.mode == feed_mode::follow) r.followers.insert(f.name);
+  }
+  for (const feed_config& f : d.feeds_added) {
+    for (const auto& nf : feeds) {
+      if (nf.name != f.name) continue;
+      std::string mode(to_string(nf.mode));
+      out.print("feed",
+                {{"feed", nf.name},
+                 {"mode", mode},
+                 {"key", to_hex(nf.key)},
+                 {"discoveryKey", to_hex(nf.dkey)}},
+                "feed " + nf.name + " (" + mode + ") key " + to_hex(nf.key));
+    }
+  }
+}
+
 int run_node(caf::actor_system& sys, const node_args& a) {
   auto cfg = load_config_file(a.config);
   if (!cfg) return fail(cfg.error());
@@ -293,12 +338,11 @@ int run_node(caf::actor_system& sys, const node_args& a) {
   if (status s = control::apply_runtime_feeds(*cfg); !s) return fail(s);
   if (!wait_for_key_files(*cfg)) return 0;  // stopped before the node started
   caf::scoped_actor self{sys};
-  event_printer out(cfg->name, a.json);
+  event_printer out(cfg->name, a.json, cfg->level);
   uint64_t interval = cfg->status_interval_ms;
-  bool debug = cfg->level <= log_level::debug;
   auto n = node::start(sys, std::move(*cfg), caf::actor_cast<caf::actor>(self));
   if (!n) return fail(n.error());
-  node_runner r{**n, out, self, debug, {}, {}, {}, {}, {}};
+  node_runner r{**n, out, self, {}, {}, {}, {}, {}};
   for (auto& f : (*n)->feeds()) {
     r.names[f.dkey] = f.name;
     if (f.mode == feed_mode::follow) r.followers.insert(f.name);
@@ -313,6 +357,13 @@ int run_node(caf::actor_system& sys, const node_args& a) {
   while (!stop_requested(0)) {
     r.receive_for(std::chrono::milliseconds(50));
     r.flush_synced(false);
+    if (take_reload_requests() > 0) {
+      reload(**n, r, out, a.config);
+      if (interval != (*n)->config().status_interval_ms) {
+        interval = (*n)->config().status_interval_ms;
+        next_status = clock_type::now() + std::chrono::milliseconds(interval);
+      }
+    }
     if (interval > 0 && clock_type::now() >= next_status) {
       r.status_line();
       next_status = clock_type::now() + std::chrono::milliseconds(interval);
@@ -338,6 +389,7 @@ void add_node(CLI::App& app, runner& run) {
     // Stopping a node closes every feed and connection: give that time before the watcher
     // ends the process (cli/signals.hpp).
     set_stop_grace(std::chrono::seconds(5));
+    enable_reload_signal();  // SIGHUP reloads the YAML, never stops the node
     run = [a](caf::actor_system& sys) { return run_node(sys, *a); };
   });
 }

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
@@ -15,6 +17,8 @@ namespace ddb::cli {
 namespace {
 
 std::atomic<int> received{0};
+std::atomic<bool> reload_enabled{false};
+std::atomic<int> reloads{0};
 std::atomic<long> grace_ms{1500};
 std::mutex mu;
 std::condition_variable cv;
@@ -24,6 +28,7 @@ sigset_t stop_set() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   return set;
 }
 
@@ -32,10 +37,19 @@ sigset_t stop_set() {
   _exit(128 + sig);
 }
 
+// A SIGHUP while reloads are enabled: counted, never a stop. True when `sig` was one.
+bool counted_reload(int sig) {
+  if (sig != SIGHUP || !reload_enabled.load()) return false;
+  ++reloads;
+  return true;
+}
+
 void watch() {
   sigset_t set = stop_set();
   int sig = 0;
-  if (sigwait(&set, &sig) != 0) return;
+  do {
+    if (sigwait(&set, &sig) != 0) return;
+  } while (counted_reload(sig));
   {
     std::lock_guard<std::mutex> lock(mu);
     received = sig;
@@ -45,8 +59,17 @@ void watch() {
   if (grace <= 0) end_now(sig);
   // The command stops by itself and the process exits first; otherwise end it at the deadline
   // or at a second signal.
-  timespec ts{grace / 1000, (grace % 1000) * 1000000L};
-  sigtimedwait(&set, nullptr, &ts);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    timespec ts{static_cast<time_t>(left.count() / 1000000000),
+                static_cast<long>(left.count() % 1000000000)};
+    int again = sigtimedwait(&set, nullptr, &ts);
+    if (again < 0 && errno == EINTR) continue;
+    if (again < 0 || !counted_reload(again)) break;
+  }
   end_now(sig);
 }
 
@@ -64,6 +87,14 @@ void install_stop_signals() {
   // the signals' default action, so that a signal to the process group ends it too.
   pthread_atfork(nullptr, nullptr, unblock_in_child);
   std::thread(watch).detach();
+}
+
+void enable_reload_signal() {
+  reload_enabled = true;
+}
+
+int take_reload_requests() {
+  return reloads.exchange(0);
 }
 
 void set_stop_grace(std::chrono::milliseconds grace) {

@@ -112,7 +112,8 @@ feed_config parse_feed(yaml_reader& r, const YAML::Node& item, const std::string
   feed_config feed;
   feed.line = line_of(item);
   if (!r.check_map(item, path,
-                   {"name", "mode", "key", "key_file", "sparse", "live", "download", "append"})) {
+                   {"name", "mode", "key", "key_file", "sparse", "live", "download", "append",
+                    "allow", "allow_file"})) {
     return feed;
   }
   if (!item.IsMap()) return r.fail(item, path, "expected a mapping, got nothing"), feed;
@@ -124,6 +125,7 @@ feed_config parse_feed(yaml_reader& r, const YAML::Node& item, const std::string
   r.read_bool(item, path, "live", feed.live);
   read_range(r, item, path, feed);
   read_append(r, item, path, feed);
+  parse_allow(r, item, path, feed.allow);
   feed.storage_dir = (std::filesystem::path(config.storage) / feed.name).string();
   return feed;
 }

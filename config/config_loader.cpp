@@ -44,7 +44,7 @@ void read_log_level(yaml_reader& r, const YAML::Node& section, node_config& c) {
   r.read_string(section, "node", "log_level", text);
   if (r.ok() && !text.empty() && !parse_log_level(text, c.level)) {
     r.fail(field(section, "log_level"), "node.log_level",
-           "expected trace, debug, info, warn or error, got \"" + text + "\"");
+           "expected trace, debug, info, warn, error or off, got \"" + text + "\"");
   }
 }
 

@@ -153,7 +153,7 @@ void parse_swarm(yaml_reader& r, const YAML::Node& section, swarm_config& swarm)
       !r.check_map(section, path,
                    {"static_peers", "dht", "max_peers_per_feed", "max_peers", "reconnect", "ban_ms",
                     "max_connections", "max_per_address", "max_handshakes", "handshake_timeout_ms",
-                    "accept_backoff"})) {
+                    "accept_backoff", "allow", "allow_file"})) {
     return;
   }
   r.read_address_list(section, path, "static_peers", swarm.static_peers);
@@ -174,6 +174,7 @@ void parse_swarm(yaml_reader& r, const YAML::Node& section, swarm_config& swarm)
   parse_reconnect(r, field(section, "reconnect"), swarm.reconnect);
   r.read_uint(section, path, "ban_ms", 0, 7 * 24 * hour_ms, swarm.ban_ms);
   parse_limits(r, section, swarm);
+  parse_allow(r, section, path, swarm.allow);
 }
 
 void parse_extensions(yaml_reader& r, const YAML::Node& section, node_config& config) {

@@ -7,7 +7,8 @@ namespace ddb {
 namespace {
 
 constexpr std::array<std::string_view, 2> mode_names = {"write", "follow"};
-constexpr std::array<std::string_view, 5> level_names = {"trace", "debug", "info", "warn", "error"};
+constexpr std::array<std::string_view, 6> level_names = {"trace", "debug", "info",
+                                                         "warn",  "error", "off"};
 
 template <class Enum, size_t N>
 bool parse_name(const std::array<std::string_view, N>& names, std::string_view name, Enum& out) {

@@ -17,7 +17,7 @@
 namespace ddb {
 
 enum class feed_mode : uint8_t { write, follow };
-enum class log_level : uint8_t { trace, debug, info, warn, error };
+enum class log_level : uint8_t { trace, debug, info, warn, error, off };
 
 std::string_view to_string(feed_mode mode) noexcept;
 std::string_view to_string(log_level level) noexcept;
@@ -51,7 +51,10 @@ struct feed_config {
   bool live = true;                     // follow: keep following appends after catching up
   std::optional<block_range> download;  // follow: an initial range to fetch
   std::optional<append_plan> append;    // write: demo appends
-  int line = 0;                         // 1-based line of the entry in the config (0: unknown)
+  // Who may replicate this feed (Noise static public keys), on top of swarm.allow; unset: every
+  // peer the node lets in. From `allow:` and `allow_file:` together (config/config_allow.cpp).
+  std::optional<std::vector<public_key>> allow;
+  int line = 0;  // 1-based line of the entry in the config (0: unknown)
 };
 
 struct reconnect_config {
@@ -83,6 +86,9 @@ struct swarm_config {
   uint64_t max_handshakes = 64;           // accepted, unfinished handshakes; the oldest evicted
   uint64_t handshake_timeout_ms = 10000;  // an unfinished handshake is dropped after this
   accept_backoff_config accept_backoff;
+  // Who may connect at all (Noise static public keys; `allow:` and `allow_file:` together);
+  // unset: anyone (public feeds). Others are refused at the handshake.
+  std::optional<std::vector<public_key>> allow;
 };
 
 struct extension_config {

@@ -178,8 +178,13 @@ yaml_reader::yaml_reader(std::string origin, std::filesystem::path base_dir)
     : origin_(std::move(origin)), base_dir_(std::move(base_dir)) {}
 
 bool yaml_reader::fail(int line, const std::string& path, const std::string& what) {
+  return fail_in(origin_, line, path, what);
+}
+
+bool yaml_reader::fail_in(const std::string& origin, int line, const std::string& path,
+                          const std::string& what) {
   if (!ok()) return false;
-  std::string msg = origin_ + ":";
+  std::string msg = origin + ":";
   if (line > 0) msg += std::to_string(line) + ":";
   msg += " " + (path.empty() ? what : path + ": " + what);
   error_ = make_error(errc::invalid_argument, std::move(msg));

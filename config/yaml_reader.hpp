@@ -58,6 +58,9 @@ class yaml_reader {
   // Records the error unless one is recorded already. Always returns false.
   bool fail(int line, const std::string& path, const std::string& what);
   bool fail(const YAML::Node& at, const std::string& path, const std::string& what);
+  // The same for an error inside another file the config names (`origin` instead of ours).
+  bool fail_in(const std::string& origin, int line, const std::string& path,
+               const std::string& what);
 
   // A mapping (or null: empty) whose keys are unique and all in `allowed`.
   bool check_map(const YAML::Node& node, const std::string& path,

@@ -45,7 +45,10 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, node_config co
   std::unique_ptr<node> n(new node(sys, std::move(config), std::move(observer)));
   if (status s = n->load_keys(); !s) return s;
   if (status s = n->open_feeds(); !s) return s;
-  if (status s = load_node_extensions(sys, n->config_, n->feeds_, n->observer_); !s) return s;
+  n->apply_access();
+  if (status s = load_node_extensions(sys, n->config_, n->feeds_, n->observer_, &n->extensions_);
+      !s)
+    return s;
   asio_transport_options to;
   to.limits = n->limits();
   to.counters = n->counters_;
@@ -68,11 +71,10 @@ status node::load_keys() {
 
 status node::start_discovery() {
   const swarm_config& sc = config_.swarm;
-  if (!sc.static_peers.empty()) {
-    static_peers peers;
-    peers.all_keys = sc.static_peers;
-    discovery_.push_back(std::make_shared<static_discovery>(std::move(peers)));
-  }
+  static_peers peers;  // also when empty: a reload may add some
+  peers.all_keys = sc.static_peers;
+  static_ = std::make_shared<static_discovery>(std::move(peers));
+  discovery_.push_back(static_);
   if (sc.dht.enabled) {
     dht_options o;
     o.listen = sc.dht.listen;
@@ -91,23 +93,33 @@ namespace {
 peer_spawner make_spawner(caf::actor_system& sys, const node_config& cfg,
                           const wire::noise::dh_key_pair& keys,
                           std::shared_ptr<feed_registry> registry,
-                          std::shared_ptr<connection_counters> counters) {
-  return
-      [&sys, keys, registry, counters, ns = cfg.ns, handshake_ms = cfg.swarm.handshake_timeout_ms](
-          connection_ptr conn, std::vector<hash_t> feeds, caf::actor observer) {
-        peer_actor_options o;
-        o.session.initiator = conn->initiator();
-        o.session.static_keys = keys;
-        crypto::random_bytes(o.session.nonce.data(), o.session.nonce.size());
-        o.session.ns = ns;
-        o.registry = registry;
-        o.feeds_to_open = std::move(feeds);
-        o.live = true;
-        o.observer = std::move(observer);
-        o.handshake_timeout = std::chrono::milliseconds(handshake_ms);
-        o.counters = counters;
-        return spawn_peer_actor(sys, std::move(conn), std::move(o));
-      };
+                          std::shared_ptr<connection_counters> counters,
+                          std::shared_ptr<access_policy> access) {
+  return [&sys, keys, registry, counters, access, ns = cfg.ns,
+          handshake_ms = cfg.swarm.handshake_timeout_ms](
+             connection_ptr conn, std::vector<hash_t> feeds, caf::actor observer) {
+    peer_actor_options o;
+    o.session.initiator = conn->initiator();
+    o.session.static_keys = keys;
+    crypto::random_bytes(o.session.nonce.data(), o.session.nonce.size());
+    o.session.ns = ns;
+    o.registry = registry;
+    o.feeds_to_open = std::move(feeds);
+    o.live = true;
+    o.observer = std::move(observer);
+    o.handshake_timeout = std::chrono::milliseconds(handshake_ms);
+    o.counters = counters;
+    auto slot = access->new_slot();
+    o.authenticate = [access, slot](const public_key& remote) {
+      return access->admits(remote, *slot);
+    };
+    o.may_replicate = [access](const hash_t& dkey, const public_key& remote) {
+      return access->admits(dkey, remote);
+    };
+    caf::actor peer = spawn_peer_actor(sys, std::move(conn), std::move(o));
+    access->track(slot, peer);
+    return peer;
+  };
 }
 
 caf::timespan ms(uint64_t n) {
@@ -122,7 +134,7 @@ status node::start_swarm() {
   o.self_key = keys_.public_key;
   o.net = net_.get();
   o.backends = discovery_;
-  o.spawn_peer = make_spawner(sys_, config_, keys_, registry_, counters_);
+  o.spawn_peer = make_spawner(sys_, config_, keys_, registry_, counters_, access_);
   o.observer = observer_;
   o.max_peers_per_feed = sc.max_peers_per_feed;
   o.max_peers = sc.max_peers;

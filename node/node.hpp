@@ -19,18 +19,22 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/extension_host.hpp"
 #include "actors/feed_client.hpp"
 #include "actors/feed_registry.hpp"
+#include "config/config_diff.hpp"
 #include "config/node_config.hpp"
 #include "core/result.hpp"
 #include "net/asio_transport.hpp"
 #include "net/connection_limits.hpp"
+#include "node/access_policy.hpp"
 #include "swarm/discovery.hpp"
 #include "wire/noise.hpp"
 
 namespace ddb {
 
 class dht_discovery;
+class static_discovery;
 
 struct node_feed {
   std::string name;
@@ -65,6 +69,13 @@ class node {
   // Drops every connection, stops discovery and the transport, closes the feeds. Idempotent.
   void stop();
 
+  // Applies a changed config to the running node (node/node_reload.cpp): feeds, static peers,
+  // allow lists and extensions; connections of unchanged feeds stay up. `next` must be valid
+  // (load_config_file). Returns one line per failure (the rest is applied regardless).
+  // Thread-safe like the three below.
+  // `applied` (optional) gets the plan that was applied.
+  std::vector<std::string> reload(node_config next, config_diff* applied = nullptr);
+
   const node_config& config() const { return config_; }
   const std::string& listen_address() const { return listen_address_; }
   const public_key& noise_public_key() const { return keys_.public_key; }
@@ -83,6 +94,8 @@ class node {
   const std::shared_ptr<connection_counters>& counters() const { return counters_; }
   // The DHT backend, or null when the DHT is off.
   dht_discovery* dht() const { return dht_; }
+  // Who may replicate (swarm.allow and the feeds' allow lists), and what it refused.
+  const std::shared_ptr<access_policy>& access() const { return access_; }
 
  private:
   node(caf::actor_system& sys, node_config config, caf::actor observer);
@@ -91,7 +104,14 @@ class node {
   status start_discovery();
   status start_swarm();
   void start_workloads();
+  status open_feed_entry(const feed_config& f);  // opens, relays and registers one feed
+  // A feed joins or leaves the running node: open, workload, extensions and discovery key; or
+  // leave, close (or destroy). Callers hold feeds_mutex_; neither touches config_.
+  status start_feed(const feed_config& f);
+  status stop_feed(const std::string& name, bool delete_data);
+  void start_workload(node_feed& nf, const feed_config& f);
   connection_limits limits() const;
+  void apply_access();  // config_ and feeds_ -> access_ (node/node_reload.cpp)
 
   caf::actor_system& sys_;
   node_config config_;
@@ -102,7 +122,10 @@ class node {
   mutable std::mutex feeds_mutex_;  // guards feeds_ and config_.feeds once the node runs
   std::shared_ptr<connection_counters> counters_ = std::make_shared<connection_counters>();
   std::shared_ptr<address_bans> bans_ = std::make_shared<address_bans>();
-  io_thread io_;  // declared before the transport: destroyed after it
+  std::shared_ptr<access_policy> access_ = std::make_shared<access_policy>();
+  std::shared_ptr<static_discovery> static_;  // static_peers (always present, maybe empty)
+  std::vector<loaded_extension> extensions_;  // running extensions, by config name
+  io_thread io_;                              // declared before the transport: destroyed after it
   std::unique_ptr<transport> net_;
   std::vector<std::shared_ptr<discovery>> discovery_;
   dht_discovery* dht_ = nullptr;  // owned through discovery_
@@ -116,8 +139,10 @@ result<wire::noise::dh_key_pair> load_noise_keys(const std::string& path);
 
 // THE EXTENSIONS HOOK: loads the node's configured extensions (config.extensions) for its feeds.
 // Called by node::start after the feeds are open and before the swarm starts. The extensions
-// engineer owns node/node_extensions.cpp; today it reports configured extensions as not loaded.
+// engineer owns node/node_extensions.cpp.
+// `loaded` (optional) gets the extensions that run, so that a reload can stop them.
 status load_node_extensions(caf::actor_system& sys, const node_config& config,
-                            std::vector<node_feed>& feeds, const caf::actor& observer);
+                            std::vector<node_feed>& feeds, const caf::actor& observer,
+                            std::vector<loaded_extension>* loaded = nullptr);
 
 }  // namespace ddb

@@ -33,7 +33,8 @@ void report(const caf::actor& observer, const std::string& name, std::string tex
 }  // namespace
 
 status load_node_extensions(caf::actor_system& sys, const node_config& config,
-                            std::vector<node_feed>& feeds, const caf::actor& observer) {
+                            std::vector<node_feed>& feeds, const caf::actor& observer,
+                            std::vector<loaded_extension>* loaded) {
   if (config.extensions.empty()) return status::ok();
   caf::actor logs = observer ? sys.spawn(log_adapter, observer) : caf::actor{};
   for (const auto& e : config.extensions) {
@@ -50,6 +51,7 @@ status load_node_extensions(caf::actor_system& sys, const node_config& config,
       continue;
     }
     report(observer, ext->name, "loaded on " + std::to_string(targets.size()) + " feed(s)");
+    if (loaded != nullptr) loaded->push_back(*ext);
   }
   return status::ok();
 }

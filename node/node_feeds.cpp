@@ -125,14 +125,7 @@ result<node_feed> open_feed(caf::actor_system& sys, const node_config& cfg, cons
 
 status node::open_feeds() {
   for (const feed_config& f : config_.feeds) {
-    auto nf = open_feed(sys_, config_, f);
-    if (!nf) return make_error(nf.error().code(), "feed " + f.name + ": " + nf.error().message());
-    if (observer_) {
-      nf->relay = spawn_relay(sys_, f.name, observer_);
-      nf->client->subscribe(nf->relay);
-    }
-    registry_->add(nf->dkey, nf->key, caf::actor_cast<caf::actor>(nf->client->actor()));
-    feeds_.push_back(std::move(*nf));
+    if (status s = open_feed_entry(f); !s) return s;
   }
   return status::ok();
 }
@@ -156,34 +149,20 @@ result<node_feed_handle> node::add_feed(feed_config f) {
     if (f.key && other.key == *f.key)
       return make_error(errc::invalid_argument, "the node already hosts this key as " + other.name);
   }
-  auto nf = open_feed(sys_, config_, f);
-  if (!nf) return make_error(nf.error().code(), "feed " + f.name + ": " + nf.error().message());
-  if (observer_) {
-    nf->relay = spawn_relay(sys_, f.name, observer_);
-    nf->client->subscribe(nf->relay);
-  }
-  registry_->add(nf->dkey, nf->key, caf::actor_cast<caf::actor>(nf->client->actor()));
-  if (swarm_) caf::anon_send(swarm_, ddb_join_atom_v, nf->dkey);
-  node_feed_handle h{nf->name, nf->mode, nf->key, nf->dkey, nf->client->actor()};
-  feeds_.push_back(std::move(*nf));
+  DDB_TRY(start_feed(f));
+  const node_feed& nf = feeds_.back();
+  node_feed_handle h{nf.name, nf.mode, nf.key, nf.dkey, nf.client->actor()};
   config_.feeds.push_back(std::move(f));
   return h;
 }
 
 status node::remove_feed(const std::string& name, bool delete_data) {
   std::lock_guard<std::mutex> lock(feeds_mutex_);
-  auto it = std::find_if(feeds_.begin(), feeds_.end(),
-                         [&](const node_feed& f) { return f.name == name; });
-  if (it == feeds_.end()) return make_error(errc::not_found, "no feed named " + name);
-  if (swarm_) caf::anon_send(swarm_, ddb_leave_atom_v, it->dkey);
-  registry_->remove(it->dkey);
-  if (it->workload) caf::anon_send_exit(it->workload, caf::exit_reason::user_shutdown);
-  status closed = delete_data ? it->client->destroy_storage() : it->client->close();
-  if (it->relay) caf::anon_send_exit(it->relay, caf::exit_reason::user_shutdown);
-  feeds_.erase(it);
   auto cfg = std::find_if(config_.feeds.begin(), config_.feeds.end(),
                           [&](const feed_config& f) { return f.name == name; });
   std::string dir = cfg != config_.feeds.end() ? cfg->storage_dir : "";
+  status closed = stop_feed(name, delete_data);
+  if (closed.code() == errc::not_found) return closed;
   if (cfg != config_.feeds.end()) config_.feeds.erase(cfg);
   if (delete_data && !dir.empty()) {
     std::error_code ec;
@@ -193,13 +172,25 @@ status node::remove_feed(const std::string& name, bool delete_data) {
   return closed;
 }
 
-void node::start_workloads() {
-  for (size_t i = 0; i < feeds_.size(); ++i) {
-    const feed_config& f = config_.feeds[i];
-    if (f.mode != feed_mode::write || !f.append || f.append->blocks == 0) continue;
-    feeds_[i].workload =
-        sys_.spawn(workload_impl, feeds_[i].client->actor(), f.name, *f.append, observer_);
+status node::open_feed_entry(const feed_config& f) {
+  auto nf = open_feed(sys_, config_, f);
+  if (!nf) return make_error(nf.error().code(), "feed " + f.name + ": " + nf.error().message());
+  if (observer_) {
+    nf->relay = spawn_relay(sys_, f.name, observer_);
+    nf->client->subscribe(nf->relay);
   }
+  registry_->add(nf->dkey, nf->key, caf::actor_cast<caf::actor>(nf->client->actor()));
+  feeds_.push_back(std::move(*nf));
+  return status::ok();
+}
+
+void node::start_workload(node_feed& nf, const feed_config& f) {
+  if (f.mode != feed_mode::write || !f.append || f.append->blocks == 0) return;
+  nf.workload = sys_.spawn(workload_impl, nf.client->actor(), f.name, *f.append, observer_);
+}
+
+void node::start_workloads() {
+  for (size_t i = 0; i < feeds_.size(); ++i) start_workload(feeds_[i], config_.feeds[i]);
 }
 
 }  // namespace ddb

@@ -89,7 +89,7 @@ start() {
   pids+=($!)
   address=""
   for _ in $(seq 200); do
-    address=$(sed -n -E "s/^\[$1\] listening ([^ ]+).*/\1/p" "$dir/$1.log")
+    address=$(sed -n -E "s/^[^ ]+ [a-z]+ \[$1\] listening ([^ ]+).*/\1/p" "$dir/$1.log")
     [[ -n $address ]] && return 0
     kill -0 "${pids[-1]}" 2>/dev/null || fail "$1 exited"
     sleep 0.05

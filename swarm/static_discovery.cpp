@@ -20,10 +20,16 @@ static_discovery::static_discovery(static_peers peers) : peers_(std::move(peers)
 std::vector<std::string> static_discovery::addresses_for(const hash_t& discovery_key) const {
   std::vector<std::string> out;
   if (stopped_.load()) return out;
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = peers_.by_key.find(discovery_key);
   if (it != peers_.by_key.end()) append_unique(out, it->second);
   append_unique(out, peers_.all_keys);
   return out;
+}
+
+void static_discovery::set_all_keys(std::vector<std::string> addresses) {
+  std::lock_guard<std::mutex> lock(mu_);
+  peers_.all_keys = std::move(addresses);
 }
 
 void static_discovery::lookup(const hash_t& discovery_key, peers_found_fn found) {

@@ -7,11 +7,12 @@
 // lookup() calls `found` SYNCHRONOUSLY, on the caller's thread, before it returns: once with
 // the key's addresses followed by the "all keys" addresses (duplicates removed, order kept),
 // or not at all when that list is empty. Callers must therefore not hold a lock that `found`
-// needs. Thread-safety: the lists are immutable after construction, so every method may be
-// called from any thread.
+// needs. Thread-safety: every method may be called from any thread; set_all_keys() replaces
+// the "all keys" list (a node's reloaded static_peers) for the lookups that follow.
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,11 +40,14 @@ class static_discovery final : public discovery {
   // After shutdown, lookups find nothing.
   void shutdown() override { stopped_.store(true); }
 
+  void set_all_keys(std::vector<std::string> addresses);
+
   // The addresses a lookup of `discovery_key` reports (empty after shutdown).
   std::vector<std::string> addresses_for(const hash_t& discovery_key) const;
 
  private:
-  const static_peers peers_;
+  mutable std::mutex mu_;
+  static_peers peers_;
   std::atomic<bool> stopped_{false};
 };
 

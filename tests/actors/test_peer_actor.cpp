@@ -340,6 +340,38 @@ BOOST_AUTO_TEST_CASE(authenticate_refusal_closes) {
   BOOST_TEST(t.rec_b.kinds.empty());
 }
 
+// As the reference's onauthenticate: an initiator that refuses the responder's key does not
+// send its last handshake message, so the responder never completes the handshake.
+BOOST_AUTO_TEST_CASE(initiator_refusal_sends_nothing_more) {
+  two_peers t;
+  t.opts_a.authenticate = [](const public_key&) { return false; };
+  t.start();
+  BOOST_REQUIRE(pump_notices(t.obs_a, t.note_a, "closed: authentication refused"));
+  BOOST_TEST(!t.note_a.contains("handshake"));  // a refused peer is never announced
+  BOOST_REQUIRE(pump_notices(t.obs_b, t.note_b, "closed: "));
+  BOOST_TEST(!t.note_b.contains("handshake"));
+}
+
+BOOST_AUTO_TEST_CASE(may_replicate_refuses_one_feed) {
+  two_peers t;
+  auto asked = std::make_shared<std::atomic<int>>(0);
+  t.opts_b.may_replicate = [asked, &t](const hash_t& dkey, const public_key& remote) {
+    ++*asked;
+    BOOST_CHECK(remote == t.opts_a.session.static_keys.public_key);
+    return dkey != t.dkey;
+  };
+  t.start();
+  BOOST_REQUIRE(pump_notices(t.obs_b, t.note_b, "refused " + to_hex(t.dkey) + ": not allowed"));
+  BOOST_TEST(asked->load() >= 1);
+  BOOST_TEST(t.note_b.contains("handshake"));  // the connection itself was admitted
+  pump_feed(
+      t.feed_b, t.rec_b, [] { return false; }, 300ms);
+  BOOST_TEST(t.rec_b.kinds.empty());  // b's feed never saw the peer
+  pump_feed(
+      t.feed_a, t.rec_a, [] { return false; }, 300ms);
+  BOOST_TEST(!t.rec_a.has("ropen"));  // nor did a's feed get a remote open
+}
+
 BOOST_AUTO_TEST_CASE(unencrypted_peers) {
   two_peers t;
   for (auto* o : {&t.opts_a, &t.opts_b}) o->session.encrypted = o->session.noise = false;

@@ -84,6 +84,10 @@ class node_process {
   bool running() { return proc_ && proc_->running(); }
   int runs() const { return runs_; }
 
+  // Sends `sig` (e.g. SIGHUP: reload the config) and returns at once.
+  void signal(int sig) {
+    if (proc_) proc_->kill(sig);
+  }
   // SIGKILL: no clean shutdown at all.
   void kill() {
     if (!proc_) return;
