@@ -1,6 +1,6 @@
 #include "core/flat_tree.hpp"
 
-#include <cassert>
+#include "core/assert.hpp"
 
 namespace ddb::flat_tree {
 
@@ -37,13 +37,13 @@ uint64_t uncle(uint64_t i) {
 }
 
 uint64_t left_child(uint64_t i) {
-  assert(i & 1);
+  DDB_ASSERT(i & 1);
   uint64_t d = depth(i);
   return index(d - 1, offset(i) * 2);
 }
 
 uint64_t right_child(uint64_t i) {
-  assert(i & 1);
+  DDB_ASSERT(i & 1);
   uint64_t d = depth(i);
   return index(d - 1, offset(i) * 2 + 1);
 }
@@ -65,7 +65,7 @@ uint64_t count(uint64_t i) {
 }
 
 void full_roots(uint64_t i, std::vector<uint64_t>& out) {
-  assert(!(i & 1));
+  DDB_ASSERT(!(i & 1));
   out.clear();
   uint64_t tmp = i >> 1;
   uint64_t offset = 0;

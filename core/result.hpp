@@ -1,11 +1,11 @@
 #pragma once
 // Errors as values: `status` (a code plus a message; ok is cheap) and `result<T>` (a value or a
 // status). No exceptions cross module or actor boundaries.
-#include <cassert>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "core/assert.hpp"
 #include "core/errc.hpp"
 
 namespace ddb {
@@ -38,22 +38,22 @@ class result {
  public:
   result(T value) : value_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   result(status error) : error_(std::move(error)) {  // NOLINT(google-explicit-constructor)
-    assert(!error_.is_ok());
+    DDB_ASSERT(!error_.is_ok());
   }
 
   bool has_value() const noexcept { return value_.has_value(); }
   explicit operator bool() const noexcept { return has_value(); }
 
   T& value() & {
-    assert(value_);
+    DDB_ASSERT(value_);
     return *value_;
   }
   const T& value() const& {
-    assert(value_);
+    DDB_ASSERT(value_);
     return *value_;
   }
   T&& value() && {
-    assert(value_);
+    DDB_ASSERT(value_);
     return std::move(*value_);
   }
   T& operator*() & { return value(); }

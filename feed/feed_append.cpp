@@ -2,6 +2,7 @@
 // batch with one write per file (data, tree, signatures, then the bitfield that makes it visible).
 #include <algorithm>
 
+#include "core/assert.hpp"
 #include "core/flat_tree.hpp"
 #include "feed/feed.hpp"
 
@@ -94,6 +95,7 @@ result<uint64_t> feed::append(const std::vector<byte_view>& blocks) {
                           stale_signatures_.end());
   length_ = new_length;
   byte_length_ = builder_.byte_length();
+  DDB_ASSERT(builder_.blocks() == length_ && tree_.blocks() == length_);
   return first;
 }
 

@@ -3,6 +3,7 @@
 // flight; a block is requested from one peer at a time (reserved_).
 #include <algorithm>
 
+#include "core/assert.hpp"
 #include "protocol/replicator.hpp"
 
 namespace ddb::replication {
@@ -41,6 +42,7 @@ void replicator::fill(peer_state& p) {
 }
 
 void replicator::request(peer_state& p, uint64_t index, bool hash) {
+  DDB_ASSERT(!feed_.writable());  // a writer never takes blocks from peers (pick)
   wire::request_message r;
   r.index = index;
   if (hash) r.hash = true;
@@ -125,6 +127,8 @@ bool replicator::send_want(peer_state& p, uint64_t chunk) {
   }
   p.wants.insert(chunk);
   p.inflight_wants++;
+  DDB_ASSERT(p.inflight_wants <= opts_.limits.max_inflight_wants &&
+             p.wants.size() <= opts_.limits.max_wants);
   wire::want_message w;
   w.start = chunk * want_chunk;
   w.length = want_chunk;

@@ -1,6 +1,6 @@
 #include "wire/bitfield_rle.hpp"
 
-#include <cassert>
+#include "core/assert.hpp"
 
 #include "wire/varint.hpp"
 
@@ -69,7 +69,7 @@ byte_buffer encode(byte_view bitfield) {
 }
 
 result<byte_buffer> decode(byte_view encoded, size_t align, size_t max_size) {
-  assert(align != 0 && (align & (align - 1)) == 0);
+  DDB_ASSERT(align != 0 && (align & (align - 1)) == 0);
   byte_buffer out;
   size_t pos = 0;
   while (pos < encoded.size) {

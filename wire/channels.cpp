@@ -1,15 +1,15 @@
 #include "wire/channels.hpp"
 
 #include <algorithm>
-#include <cassert>
 #include <string>
 
+#include "core/assert.hpp"
 #include "wire/varint.hpp"
 
 namespace ddb::wire {
 
 void append_frame(byte_buffer& out, uint64_t channel, uint8_t type, byte_view body) {
-  assert(type < 16 && channel <= max_channel);
+  DDB_ASSERT(type < 16 && channel <= max_channel);
   uint64_t header = (channel << 4) | type;
   append_varint(out, varint_size(header) + body.size);
   append_varint(out, header);
