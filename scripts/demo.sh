@@ -4,8 +4,11 @@
 #   2. a small deployment on 127.0.0.1 from the bundled YAML in config/examples/demo/: one
 #      writer and two followers as separate `ddatabase node` processes. The writer fills two
 #      feeds (a backlog appended at once, and a feed that grows every 4 ms); the script shows
-#      the followers catching up, stops every node with SIGTERM, checks that all three replicas
-#      of each feed are identical, and prints a summary.
+#      the followers catching up;
+#   3. the running nodes driven through their control API with the CLI's --node form: a feed
+#      created and appended to on the writer, followed by follower-1 at runtime, `feeds --node`;
+#      then every node stops with SIGTERM, all three replicas of each feed are checked identical,
+#      and a summary is printed.
 # Offline and loopback only. The configs are copied to a temp dir (their relative paths resolve
 # there) with every listen port set to 0, so the OS picks free ports; the script reads them
 # from the nodes' "listening" lines. Processes and the temp dir are removed on any exit.
@@ -160,6 +163,29 @@ t_end=${EPOCHREALTIME/,/.}
 [[ -n $t_bulk ]] || t_bulk=$t_end
 show
 echo "converged."
+
+# Part 3: the running nodes driven through their control API (docs/api.md), by the same CLI.
+say "part 3: driving the running nodes (create, append, follow and feeds with --node)"
+wn=$dir/data/writer
+fn=$dir/data/follower-1
+notes=$("$bin" create notes --node "$wn") || fail "create --node failed"
+echo "writer:     created feed notes, key ${notes:0:16}…"
+printf 'note %s: written through the writer'\''s control API\n' 1 2 3 |
+  "$bin" append notes --node "$wn" >/dev/null || fail "append --node failed"
+"$bin" append notes --node "$wn" "a last note, given as an argument" >/dev/null
+"$bin" follow notes "$notes" --node "$fn" >/dev/null || fail "follow --node failed"
+echo "follower-1: follows notes from now on (no restart, nothing in its YAML)"
+deadline=$((EPOCHSECONDS + 30))
+until [[ $("$bin" info notes --node "$fn" --json) == *'"downloaded":4,'* ]]; do
+  [[ $EPOCHSECONDS -lt $deadline ]] || fail "follower-1 did not get the notes within 30s"
+  sleep 0.1
+done
+echo "follower-1's copy of notes:"
+"$bin" cat notes --node "$fn" | sed 's/^/  /'
+cmp -s <("$bin" cat notes --node "$wn") <("$bin" cat notes --node "$fn") ||
+  fail "notes differ between the writer and follower-1"
+echo "feeds --node follower-1:"
+"$bin" feeds --node "$fn" | sed 's/^/  /'
 
 say "stopping the nodes (SIGTERM)"
 for p in "${pids[@]}"; do kill -TERM "$p"; done
