@@ -5,6 +5,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/endian.hpp"
 #include "core/flat_tree.hpp"
 
 namespace ddb::crypto {
@@ -14,13 +15,6 @@ namespace {
 constexpr uint8_t leaf_type = 0x00;
 constexpr uint8_t parent_type = 0x01;
 constexpr uint8_t root_type = 0x02;
-
-void put_u64be(uint8_t* out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) {
-    out[i] = static_cast<uint8_t>(v & 0xff);
-    v >>= 8;
-  }
-}
 
 // A BLAKE2b-256 state on the stack; no heap allocation.
 class hasher {

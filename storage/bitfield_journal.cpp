@@ -5,21 +5,9 @@
 
 #include "core/assert.hpp"
 #include "core/crypto.hpp"
+#include "core/endian.hpp"
 
 namespace ddb::journal {
-namespace {
-
-void put_u64be(uint8_t* out, uint64_t v) {
-  for (int i = 7; i >= 0; --i, v >>= 8) out[i] = static_cast<uint8_t>(v);
-}
-
-uint64_t get_u64be(const uint8_t* in) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | in[i];
-  return v;
-}
-
-}  // namespace
 
 byte_buffer encode(const undo_record& r, size_t page_size) {
   const size_t entry = 8 + page_size;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "core/endian.hpp"
 #include "storage/bitfield_journal.hpp"
 #include "storage/format.hpp"
 
@@ -19,16 +20,6 @@ constexpr const char* file_names[file_count] = {"key",  "secret_key", "tree",
                                                 "data", "bitfield",   "signatures"};
 // Bitfield pages read per call by load_bitfield (~229 KB).
 constexpr uint64_t pages_per_read = 64;
-
-void put_u64be(uint8_t* out, uint64_t v) {
-  for (int i = 7; i >= 0; --i, v >>= 8) out[i] = static_cast<uint8_t>(v);
-}
-
-uint64_t get_u64be(const uint8_t* in) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | in[i];
-  return v;
-}
 
 bool all_zero(const uint8_t* p, size_t n) {
   return std::all_of(p, p + n, [](uint8_t b) { return b == 0; });
