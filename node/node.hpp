@@ -137,10 +137,10 @@ class node {
 // Reads the 32-byte Noise seed in `path`, creating it (and its directory) when missing.
 result<wire::noise::dh_key_pair> load_noise_keys(const std::string& path);
 
-// THE EXTENSIONS HOOK: loads the node's configured extensions (config.extensions) for its feeds.
-// Called by node::start after the feeds are open and before the swarm starts. The extensions
-// engineer owns node/node_extensions.cpp.
-// `loaded` (optional) gets the extensions that run, so that a reload can stop them.
+// Loads the node's configured extensions (config.extensions: built-ins and .so plugins) for its
+// feeds (node/node_extensions.cpp). Called by node::start after the feeds are open and before the
+// swarm starts, and by a reload for the extensions it adds. `loaded` (optional) gets the
+// extensions that run, so that a reload can stop them.
 status load_node_extensions(caf::actor_system& sys, const node_config& config,
                             std::vector<node_feed>& feeds, const caf::actor& observer,
                             std::vector<loaded_extension>* loaded = nullptr);

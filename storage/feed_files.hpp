@@ -43,7 +43,8 @@ struct feed_files_options {
   bool store_secret_key = true;
 };
 
-// Not thread-safe: one owner (the storage actor) calls it; reads and writes share a scratch buffer.
+// Not thread-safe: one owner (today the feed engine, inside its feed actor) calls it; reads and
+// writes share a scratch buffer.
 class feed_files {
  public:
   // Opens (or creates) the files of one feed in `e`. Owns `e`.
