@@ -281,13 +281,18 @@ result<std::unique_ptr<control::control_server>> start_control(caf::actor_system
 
 // SIGHUP: the YAML again, applied as a diff (node/node_reload.cpp). An invalid file is reported
 // in one line and the running configuration stays.
-void reload(node& n, node_runner& r, event_printer& out, const std::string& path) {
+void reload(node& n, node_runner& r, event_printer& out, const std::string& path,
+            control::control_server* api) {
   auto cfg = load_config_file(path);
   if (!cfg) {
     out.print(log_level::error, "reload_failed", {{"error", cfg.error().message()}},
               "reload failed, keeping the running config: " + cfg.error().message());
     return;
   }
+  std::set<std::string> yaml_feeds;
+  for (const feed_config& f : cfg->feeds) yaml_feeds.insert(f.name);
+  std::unique_lock<std::mutex> runtime;  // no API adds or removes feeds meanwhile
+  if (api != nullptr) runtime = api->lock_runtime_feeds();
   // Feeds added or removed through the control API stay as they are (control/runtime_feeds.hpp).
   if (status s = control::apply_runtime_feeds(*cfg); !s) {
     out.print(log_level::error, "reload_failed", {{"error", s.message()}},
@@ -296,6 +301,8 @@ void reload(node& n, node_runner& r, event_printer& out, const std::string& path
   }
   config_diff d;
   std::vector<std::string> errors = n.reload(std::move(*cfg), &d);
+  if (api != nullptr) api->set_yaml_feeds(std::move(yaml_feeds));
+  if (runtime.owns_lock()) runtime.unlock();
   out.set_level(n.config().level);
   json restart = d.restart_needed;
   std::string text = "reloaded " + path + ": " + d.summary();
@@ -358,7 +365,7 @@ int run_node(caf::actor_system& sys, const node_args& a) {
     r.receive_for(std::chrono::milliseconds(50));
     r.flush_synced(false);
     if (take_reload_requests() > 0) {
-      reload(**n, r, out, a.config);
+      reload(**n, r, out, a.config, api->get());
       if (interval != (*n)->config().status_interval_ms) {
         interval = (*n)->config().status_interval_ms;
         next_status = clock_type::now() + std::chrono::milliseconds(interval);

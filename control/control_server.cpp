@@ -219,6 +219,14 @@ const std::string& control_server::token_path() const {
   return impl_->token_path;
 }
 
+std::unique_lock<std::mutex> control_server::lock_runtime_feeds() {
+  return std::unique_lock<std::mutex>(impl_->ctx.runtime_mutex);
+}
+
+void control_server::set_yaml_feeds(std::set<std::string> names) {
+  impl_->ctx.yaml_feeds = std::move(names);
+}
+
 result<std::unique_ptr<control_server>> control_server::start(caf::actor_system& sys, node& n,
                                                               control_options options) {
   auto p = std::make_unique<impl>(sys, n);

@@ -9,6 +9,7 @@
 // timeouts. Borrows the actor system and the node, which must outlive it: stop() (or the
 // destructor) before node::stop().
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -41,6 +42,12 @@ class control_server {
   // The bound "HOST:PORT" of the TCP listener, "" without one.
   const std::string& tcp_address() const;
   const std::string& token_path() const;
+
+  // A reload of the YAML (SIGHUP) must not interleave with feeds added or removed through the
+  // API: hold this lock while reading the runtime-feeds file and applying the new config, then
+  // pass the YAML's feed names (a later removal of one of them is recorded) under the same lock.
+  std::unique_lock<std::mutex> lock_runtime_feeds();
+  void set_yaml_feeds(std::set<std::string> names);  // REQUIRES: lock_runtime_feeds() held
 
   struct impl;
 

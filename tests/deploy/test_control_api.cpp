@@ -3,6 +3,8 @@
 // binary --file), `cat --node` (ranges, --raw, --live until SIGINT), `remove`, a follower
 // restart, the token on the TCP listener, malformed requests and /metrics against `info`.
 #define BOOST_TEST_MODULE deploy_control_api
+#include <csignal>
+
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -347,4 +349,39 @@ BOOST_AUTO_TEST_CASE(feeds_at_runtime_reach_the_follower_byte_for_byte) {
   BOOST_CHECK_EQUAL(follower.stop(), 0);
   BOOST_CHECK_EQUAL(writer.stop(), 0);
   BOOST_CHECK(!fs::exists(W + "/node.sock"));
+}
+
+// SIGHUP keeps the feeds added through the API (the reload's plan includes the runtime-feeds
+// file), and a feed a reload brought from the YAML, once removed through the API, stays removed
+// after a restart (the API learns the reloaded YAML's feed names).
+BOOST_AUTO_TEST_CASE(a_reload_keeps_runtime_feeds_and_learns_the_yaml_feeds) {
+  temp_dir dir("ddb-deploy-api-reload");
+  node_process writer("writer", dir.str());
+  writer.configure(empty_node_yaml("writer", ""));
+  writer.start();
+  control_event(writer);
+  const std::string W = writer.storage();
+  run_result created = cli({"create", "notes", "--node", W});
+  BOOST_REQUIRE_MESSAGE(created.ok(), created.describe());
+
+  auto names = [&] {
+    std::set<std::string> out;
+    for (const json& f : cli_json({"feeds", "--node", W, "--json"}))
+      out.insert(f.value("name", ""));
+    return out;
+  };
+  const std::string with_yaml_feed = "  - name: fromyaml\n    mode: write\n";
+  writer.configure(empty_node_yaml("writer", "") + "feeds:\n" + with_yaml_feed);
+  writer.signal(SIGHUP);
+  BOOST_REQUIRE_MESSAGE(eventually([&] { return writer.saw("reloaded"); }, 10s), writer.describe());
+  BOOST_CHECK_EQUAL(writer.events("reloaded").front().value("changes", ""), "feeds +fromyaml");
+  BOOST_CHECK((names() == std::set<std::string>{"fromyaml", "notes"}));
+
+  run_result removed = cli({"remove", "fromyaml", "--node", W});
+  BOOST_REQUIRE_MESSAGE(removed.ok(), removed.describe());
+  BOOST_CHECK_EQUAL(writer.stop(), 0);
+  writer.start();
+  control_event(writer);
+  BOOST_CHECK((names() == std::set<std::string>{"notes"}));
+  BOOST_CHECK_EQUAL(writer.stop(), 0);
 }
