@@ -12,17 +12,9 @@
 #include "cli/bench_workloads.hpp"
 #include "cli/common.hpp"
 #include "cli/net_session.hpp"
+#include "core/splitmix.hpp"
 
 namespace ddb::cli {
-
-namespace {
-uint64_t splitmix(uint64_t& s) {
-  uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-}  // namespace
 
 int bench_sparse_get(caf::actor_system& sys, const net_bench_args& a, nlohmann::json& out) {
   using clock_type = std::chrono::steady_clock;
@@ -59,7 +51,7 @@ int bench_sparse_get(caf::actor_system& sys, const net_bench_args& a, nlohmann::
   uint64_t bytes = 0;
   auto t0 = clock_type::now();
   for (uint64_t i = 0; i < a.count; ++i) {
-    auto block = feed->get(splitmix(seed) % *length);
+    auto block = feed->get(splitmix64(seed) % *length);
     if (!block) return fail(block.error());
     bytes += block->size();
   }

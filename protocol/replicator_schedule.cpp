@@ -4,18 +4,10 @@
 #include <algorithm>
 
 #include "core/assert.hpp"
+#include "core/splitmix.hpp"
 #include "protocol/replicator.hpp"
 
 namespace ddb::replication {
-
-namespace {
-uint64_t splitmix(uint64_t& s) {
-  uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-}  // namespace
 
 void replicator::fill_all() {
   for (auto& [id, p] : peers_) fill(p);
@@ -110,7 +102,7 @@ std::optional<uint64_t> replicator::pick_in(peer_state& p, selection& s) {
   // Non-linear: each peer scans from its own random cursor, so peers spread over the range
   // while each still reads runs of neighbouring blocks.
   if (p.cursor < s.first_missing || p.cursor >= end) {
-    p.cursor = s.first_missing + splitmix(rng_state_) % (end - s.first_missing);
+    p.cursor = s.first_missing + splitmix64(rng_state_) % (end - s.first_missing);
   }
   auto found = scan(p.cursor, end);
   if (!found) found = scan(s.first_missing, p.cursor);

@@ -5,15 +5,9 @@
 #include <cstdint>
 #include <string_view>
 
-namespace ddb::sim {
+#include "core/splitmix.hpp"
 
-// splitmix64 step (Steele, Lea, Flood 2014).
-inline uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+namespace ddb::sim {
 
 // FNV-1a 64 over `s`, continuing from `h`.
 inline uint64_t fnv1a(std::string_view s, uint64_t h = 0xcbf29ce484222325ULL) {

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/splitmix.hpp"
 #include "core/types.hpp"
 #include "storage/env.hpp"
 
@@ -40,12 +41,7 @@ namespace ddb {
 class fault_rng {
  public:
   explicit fault_rng(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return splitmix64(state_); }
   // Uniform in [0, n); 0 when n == 0.
   uint64_t below(uint64_t n) { return n == 0 ? 0 : next() % n; }
 

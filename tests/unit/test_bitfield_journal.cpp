@@ -10,16 +10,6 @@ using namespace ddb::test;
 
 namespace {
 
-std::string hex(const byte_buffer& b) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (uint8_t c : b) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
 // The feed before the batch: old_length blocks; the batch appends up to new_length. The root of
 // [0, 16384) lives in bitfield page 0 but covers page 1, whose data bits the batch also sets:
 // the batch writes pages 0 and 1 in one write, so a torn write could mix them.
@@ -105,7 +95,7 @@ BOOST_AUTO_TEST_CASE(record_bytes) {
   undo.pages.emplace_back(7, byte_buffer{1, 2, 3, 4});
   const byte_buffer rec = journal::encode(undo, 4);
   // u64be body length 20 ‖ u64be file size ‖ u64be page 7 ‖ 01020304 ‖ BLAKE2b-256 of all that.
-  BOOST_TEST(hex(rec) ==
+  BOOST_TEST(to_hex(rec) ==
              "00000000000000140000000000001234000000000000000701020304"
              "445f6f8311013b2b2c91596e687d82205c896c6bdb0b9bb88f4510a0d173f7e1");
   auto back = journal::decode(rec, 4);
