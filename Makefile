@@ -65,14 +65,16 @@ sim-sweep: build
 
 # ASan+UBSan (g++, build-asan): the unit, actors, interop and sim suites; the first report stops
 # the process (halt_on_error, abort_on_error). tests/sanitize/ubsan.supp lists the reports we
-# suppress (in CAF's headers), each with its reason.
+# suppress (in CAF's headers), each with its reason. Built at -O1 with line tables only (-g1):
+# reports keep file:line, and the build fits in CI's time beside `make test` and `make fuzz`.
 ASAN_BUILD ?= build-asan
+SANITIZE_CMAKE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
 SANITIZE_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1 \
   UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/sanitize/ubsan.supp \
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize/lsan.supp
 sanitize: deps interop-deps
-	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDB_SANITIZE=ON >/dev/null
-	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cmake -S . -B $(ASAN_BUILD) $(SANITIZE_CMAKE) -DDDB_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target sanitize_suites
 	cd $(ASAN_BUILD) && $(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 \
 	  -L '^(unit|actors|interop|sim)$$'
 
@@ -85,7 +87,7 @@ FUZZ_PACKAGES := clang libclang-rt-dev  # the compiler and its sanitizer/libFuzz
 fuzz-deps:
 	@$(MAKE) --no-print-directory deps PACKAGES="$(FUZZ_PACKAGES)"
 fuzz: deps fuzz-deps
-	@CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDB_FUZZ=ON >/dev/null
+	@CXX=clang++ cmake -S . -B $(FUZZ_BUILD) $(SANITIZE_CMAKE) -DDDB_FUZZ=ON >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
 	$(SANITIZE_ENV) bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_FLAGS)
 

@@ -5,6 +5,7 @@
 #include "core/crypto.hpp"
 #include "messages/atoms.hpp"
 #include "messages/feed_actor.hpp"
+#include "sim/mailbox_depth.hpp"
 #include "sim/world.hpp"
 
 namespace ddb::sim {
@@ -189,18 +190,10 @@ void world::heal_all() {
 
 void world::sample() {
   if (stopped_) return;
-  auto size_of = [](const caf::actor& a) -> size_t {
-    if (!a) return 0;
-    auto* sa = dynamic_cast<caf::scheduled_actor*>(caf::actor_cast<caf::abstract_actor*>(a));
-    // size() moves messages out of the inbox, which must not happen to an idle (blocked)
-    // inbox: its next message would no longer schedule the actor.
-    if (sa == nullptr || sa->mailbox().blocked() || sa->mailbox().closed()) return size_t{0};
-    return sa->mailbox().size();
-  };
   for (auto& nd : nodes_) {
     if (!nd.up) continue;
     for (auto& nf : nd.feeds) {
-      checks_.on_mailbox(size_of(nf.actor), sc_.mailbox_limit,
+      checks_.on_mailbox(mailbox_depth(nf.actor), sc_.mailbox_limit,
                          "node " + std::to_string(nd.id) + " feed actor");
     }
   }
