@@ -171,7 +171,8 @@ BOOST_AUTO_TEST_CASE(sighup_applies_static_peers_and_allow_lists) {
 }
 
 // Extensions reloaded: one added is loaded on its feeds, one changed is loaded again with its
-// new config, one removed is not loaded again.
+// new config, one removed is not loaded again. Then `limits:` changed: reported as applying to
+// feeds opened from now on.
 BOOST_AUTO_TEST_CASE(sighup_loads_and_reloads_extensions) {
   temp_dir dir("ddb-deploy-reload-ext");
   node_process n("n", dir.str());
@@ -199,6 +200,13 @@ BOOST_AUTO_TEST_CASE(sighup_loads_and_reloads_extensions) {
   BOOST_CHECK(eventually([&] { return n.events("reloaded").size() == 3; }, 10s));
   BOOST_CHECK_EQUAL(n.events("reloaded").back().value("changes", ""), "extensions");
   BOOST_CHECK_EQUAL(loaded("e"), 2u);
+  // `limits:` reloaded: said plainly that running feeds keep theirs.
+  n.configure(base + "limits: {max_queued_requests: 64}\n");
+  n.signal(SIGHUP);
+  BOOST_CHECK_MESSAGE(eventually([&] { return n.saw("limits_changed"); }, 10s), n.describe());
+  BOOST_CHECK_EQUAL(n.events("reloaded").back().value("changes", ""), "limits");
+  BOOST_CHECK_EQUAL(n.events("limits_changed").front().value("appliesTo", ""),
+                    "feeds opened from now on");
   BOOST_CHECK(n.running());
   BOOST_CHECK_EQUAL(n.stop(), 0);
 }
