@@ -315,6 +315,9 @@ void reload(node& n, node_runner& r, event_printer& out, const std::string& path
             text);
   for (const auto& e : errors)
     out.print(log_level::error, "reload_error", {{"error", e}}, "reload: " + e);
+  if (d.limits_changed)  // running feeds keep theirs (config/config_diff.hpp)
+    out.print(log_level::warn, "limits_changed", {{"appliesTo", "feeds opened from now on"}},
+              "limits changed: applies to feeds opened from now on");
   r.names.clear();
   r.followers.clear();
   const std::vector<node_feed_handle> feeds = n.feed_handles();

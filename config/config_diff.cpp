@@ -1,6 +1,7 @@
 #include "config/config_diff.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace ddb {
 
@@ -22,6 +23,16 @@ bool same_feed(const feed_config& a, const feed_config& b) {
   return a.mode == b.mode && a.storage_dir == b.storage_dir && a.key == b.key &&
          a.key_file == b.key_file && a.sparse == b.sparse && a.live == b.live &&
          same_range(a.download, b.download) && same_plan(a.append, b.append);
+}
+
+bool same_limits(const replication::peer_limits& a, const replication::peer_limits& b) {
+  auto fields = [](const replication::peer_limits& l) {
+    return std::tie(l.max_remote_ahead, l.max_inflight_wants, l.max_wants, l.max_queued_requests,
+                    l.max_queued_wants, l.max_unsent_bytes, l.max_have_bitfield_bytes,
+                    l.work_pages_per_page, l.work_pages_slack, l.invalid_backoff_after,
+                    l.max_invalid_messages, l.request_timeout_ms);
+  };
+  return fields(a) == fields(b);
 }
 
 bool same_extension(const extension_config& a, const extension_config& b) {
@@ -109,6 +120,7 @@ config_diff diff_configs(const node_config& running, const node_config& next) {
   diff_extensions(running, next, d);
   d.log_level_changed = running.level != next.level;
   d.status_interval_changed = running.status_interval_ms != next.status_interval_ms;
+  d.limits_changed = !same_limits(running.limits, next.limits);
   diff_fixed(running, next, d);
   return d;
 }
@@ -116,7 +128,7 @@ config_diff diff_configs(const node_config& running, const node_config& next) {
 bool config_diff::empty() const {
   return feeds_removed.empty() && feeds_added.empty() && !static_peers_changed && !access_changed &&
          extensions_removed.empty() && extensions_added.empty() && !log_level_changed &&
-         !status_interval_changed;
+         !status_interval_changed && !limits_changed;
 }
 
 std::string config_diff::summary() const {
@@ -137,6 +149,7 @@ std::string config_diff::summary() const {
   if (!extensions_removed.empty() || !extensions_added.empty()) parts.push_back("extensions");
   if (log_level_changed) parts.push_back("log level");
   if (status_interval_changed) parts.push_back("status interval");
+  if (limits_changed) parts.push_back("limits");
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
   return out.empty() ? "no changes" : out;

@@ -25,11 +25,15 @@ struct config_diff {
   std::vector<extension_config> extensions_added;
   bool log_level_changed = false;
   bool status_interval_changed = false;
+  // `limits:` changed: the running config takes them, but only feeds opened from now on use
+  // them (a running feed's replicator keeps the limits it was opened with).
+  bool limits_changed = false;
   std::vector<std::string> restart_needed;  // config keys, e.g. "node.listen"
 
   // Nothing to apply (restart_needed aside).
   bool empty() const;
-  // One line for the operator: "feeds +a -b ~c, static peers, access, ..." ("no changes").
+  // One line for the operator: "feeds +a -b ~c, static peers, allow lists, ..., limits"
+  // ("no changes").
   std::string summary() const;
 };
 

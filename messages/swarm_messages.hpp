@@ -5,6 +5,9 @@
 //   (ddb_listen_atom, std::string address)  -> std::string bound   listen through the transport
 //   (ddb_join_atom, hash_t dkey)                                    announce, look up, connect
 //   (ddb_leave_atom, hash_t dkey)                                   stop announcing, end channels
+//   (ddb_forget_atom, std::vector<std::string> addresses)           static peers removed: no more
+//        dials to them, and the connections we dialled to them end (unless a known address
+//        still leads to that remote)
 //   (ddb_sstat_atom)                        -> swarm_stats
 //   (ddb_stop_atom)                         -> void   drop every connection, then quit
 // from the transport and discovery threads (anon_send)
@@ -30,6 +33,7 @@ namespace ddb {
 using ddb_listen_atom = caf::atom_constant<caf::atom("ddb_listen")>;
 using ddb_join_atom = caf::atom_constant<caf::atom("ddb_join")>;
 using ddb_leave_atom = caf::atom_constant<caf::atom("ddb_leave")>;
+using ddb_forget_atom = caf::atom_constant<caf::atom("ddb_forget")>;
 using ddb_sstat_atom = caf::atom_constant<caf::atom("ddb_sstat")>;
 using ddb_stop_atom = caf::atom_constant<caf::atom("ddb_stop")>;
 using ddb_accept_atom = caf::atom_constant<caf::atom("ddb_accept")>;
@@ -44,6 +48,7 @@ using ddb_stopped_atom = caf::atom_constant<caf::atom("ddb_stoppd")>;
 constexpr ddb_listen_atom ddb_listen_atom_v{};
 constexpr ddb_join_atom ddb_join_atom_v{};
 constexpr ddb_leave_atom ddb_leave_atom_v{};
+constexpr ddb_forget_atom ddb_forget_atom_v{};
 constexpr ddb_sstat_atom ddb_sstat_atom_v{};
 constexpr ddb_stop_atom ddb_stop_atom_v{};
 constexpr ddb_accept_atom ddb_accept_atom_v{};

@@ -5,7 +5,8 @@
 // Connections whose remote is no longer allowed end as if the connection had gone down (the
 // swarm redials with backoff, and the handshake refuses them), not as a kick: a kick bans the
 // remote's address, which may host allowed peers too. A remote no longer allowed for a feed gets
-// that feed's channel closed.
+// that feed's channel closed. A static peer the new file drops is forgotten by the swarm: the
+// connection we dialled to it ends, the others stay up.
 #include <algorithm>
 #include <map>
 
@@ -103,6 +104,11 @@ std::vector<std::string> node::reload(node_config next, config_diff* applied) {
       errors.push_back("feed " + name + ": " + s.message());
     }
   }
+  std::vector<std::string> unlisted;  // static peers the new file drops
+  for (const std::string& a : config_.swarm.static_peers)
+    if (std::find(next.swarm.static_peers.begin(), next.swarm.static_peers.end(), a) ==
+        next.swarm.static_peers.end())
+      unlisted.push_back(a);
   config_ = std::move(next);
   for (const feed_config& f : d.feeds_added) {
     if (status s = start_feed(f); !s) {
@@ -121,6 +127,8 @@ std::vector<std::string> node::reload(node_config next, config_diff* applied) {
     (void)load_node_extensions(sys_, only, feeds_, observer_, &extensions_);
   }
   if (d.static_peers_changed && static_) static_->set_all_keys(config_.swarm.static_peers);
+  // Found no more, and their connections end (the others stay up).
+  if (!unlisted.empty() && swarm_) caf::anon_send(swarm_, ddb_forget_atom_v, unlisted);
   apply_access();
   if (applied != nullptr) *applied = std::move(d);
   return errors;

@@ -160,8 +160,11 @@ caf::behavior swarm_impl(self_ptr self, swarm_options opts) {
       [=](ddb_found_atom, const hash_t& dkey, const std::vector<std::string>& addresses) {
         on_found(self, dkey, addresses);
       },
+      [=](ddb_forget_atom, const std::vector<std::string>& addresses) { forget(self, addresses); },
       [=](ddb_retry_atom, const std::string& address) {
-        self->state.addrs[address].retry_pending = false;
+        auto it = self->state.addrs.find(address);
+        if (it == self->state.addrs.end()) return;  // forgotten
+        it->second.retry_pending = false;
         service_address(self, address);
       },
       [=](ddb_lookup_atom, const hash_t& dkey, uint64_t generation) {

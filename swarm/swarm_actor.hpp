@@ -7,7 +7,17 @@
 //  - Dials: an address found for a joined key is dialled when the feed has fewer than
 //    max_peers_per_feed peers and the node fewer than max_peers connections; a failed dial is
 //    retried after reconnect_min * 2^(failures-1), capped at reconnect_max; a connection that
-//    ends is redialled after reconnect_min (while some joined key still wants the address).
+//    ends is redialled after the same backoff (while some joined key still wants the address),
+//    `failures` counting every dial and connection since a feed last opened on that remote, so
+//    a remote that refuses us at the handshake is redialled ever more slowly, and one that
+//    replicated is redialled after reconnect_min.
+//  - Refusals: a feed whose channel the remote closed before opening it (it refused the feed:
+//    a per-feed allow list, or it does not have it), or that our allow list refused, is not
+//    asked for again on that remote before reconnect_min * 2^(refusals-1), capped at
+//    reconnect_max; the count restarts when the feed opens with that remote.
+//  - Forget (static peers removed by a reload): the addresses are dropped, and the connections
+//    we dialled to them end ("static peer removed", no ban) unless another known address leads
+//    to the same remote; connections the remote dialled stay.
 //  - Duplicates: when a second connection to the same remote completes its handshake, both
 //    nodes keep the one whose initiator has the lower Noise key (the older one if the same node
 //    initiated both) and drop the other; its feeds are opened on the kept one.

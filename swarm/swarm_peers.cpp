@@ -1,6 +1,7 @@
 // The swarm actor's connection table: dials, accepts, handshakes, duplicates, bans, redials.
 // See swarm_actor.hpp for the rules.
 #include <algorithm>
+#include <set>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -22,6 +23,10 @@ void open_on(self_ptr self, conn_entry& c, const hash_t& dkey) {
   auto& st = self->state;
   if (c.dropping || c.requested.count(dkey) > 0 || !joined(st, dkey)) return;
   if (feed_peers(st, dkey) >= st.opts.max_peers_per_feed) return;
+  if (c.handshaken) {
+    auto r = st.refusals.find({c.remote, dkey});
+    if (r != st.refusals.end() && r->second.until > now(self)) return;  // asked again later
+  }
   c.requested.insert(dkey);
   self->send(c.peer, ddb_open_atom_v, dkey);
 }
@@ -92,7 +97,6 @@ void adopt_addresses(self_ptr self, conn_entry& c) {
     addr_entry& e = kv.second;
     if (!e.remote || *e.remote != c.remote) continue;
     e.peer = c.peer;
-    e.failures = 0;
     for (const hash_t& k : e.dkeys) open_on(self, c, k);
   }
 }
@@ -101,9 +105,10 @@ void on_handshake(self_ptr self, conn_entry& c, const public_key& remote) {
   auto& st = self->state;
   c.handshaken = true;
   c.remote = remote;
-  if (!c.address.empty()) st.addrs[c.address].remote = remote;
+  auto dialled = c.address.empty() ? st.addrs.end() : st.addrs.find(c.address);
+  if (dialled != st.addrs.end()) dialled->second.remote = remote;
   if (remote == st.opts.self_key) {
-    if (!c.address.empty()) st.addrs[c.address].self = true;
+    if (dialled != st.addrs.end()) dialled->second.self = true;
     drop(self, c, "self");
     return;
   }
@@ -153,6 +158,23 @@ void on_feed_open(self_ptr self, conn_entry& c, const hash_t& dkey) {
   c.requested.insert(dkey);
   if (c.open.insert(dkey).second)
     emit(self, {swarm_event_type::feed_open, c.address, c.remote, dkey, "", 0});
+  // The remote replicates with us: its refusals and failed dials are forgotten.
+  st.refusals.erase({c.remote, dkey});
+  for (auto& kv : st.addrs)
+    if (kv.second.peer == c.peer || (kv.second.remote && *kv.second.remote == c.remote))
+      kv.second.failures = 0;
+}
+
+// A feed's channel refused on `c` (by the remote, or by our allow list): that feed is not asked
+// for again on that remote before reconnect_min * 2^(refusals-1), capped at reconnect_max.
+void on_refused(self_ptr self, conn_entry& c, const hash_t& dkey) {
+  auto& st = self->state;
+  c.requested.erase(dkey);
+  c.open.erase(dkey);
+  if (!c.handshaken) return;
+  refusal& r = st.refusals[{c.remote, dkey}];
+  ++r.count;
+  r.until = now(self) + backoff(st.opts.reconnect_min, st.opts.reconnect_max, r.count);
 }
 
 bool parse_key(const std::string& hex, hash_t& out) {
@@ -224,22 +246,25 @@ void service_all(self_ptr self) {
 
 void on_dialed(self_ptr self, const std::string& address, connection_ptr conn) {
   auto& st = self->state;
-  addr_entry& e = st.addrs[address];
-  e.dialing = false;
   --st.dialing;
-  if (st.stopping) {
+  auto it = st.addrs.find(address);
+  if (st.stopping || it == st.addrs.end()) {  // stopping, or the address was forgotten
     conn->close();
     return;
   }
+  addr_entry& e = it->second;
+  e.dialing = false;
   conn_entry& c = add_conn(self, std::move(conn), wanted_keys(st, e), address);
   e.peer = c.peer;
 }
 
 void on_dial_failed(self_ptr self, const std::string& address, const std::string& why) {
   auto& st = self->state;
-  addr_entry& e = st.addrs[address];
-  e.dialing = false;
   --st.dialing;
+  auto it = st.addrs.find(address);
+  if (it == st.addrs.end()) return;  // forgotten meanwhile
+  addr_entry& e = it->second;
+  e.dialing = false;
   ++e.failures;
   emit(self, {swarm_event_type::dial_failed, address, {}, {}, why, e.failures});
   if (!st.stopping)
@@ -266,6 +291,35 @@ void make_handshake_room(self_ptr self) {
 }
 
 }  // namespace
+
+void forget(self_ptr self, const std::vector<std::string>& addresses) {
+  auto& st = self->state;
+  std::set<caf::actor> served;  // connections that served a forgotten address
+  for (const std::string& a : addresses) {
+    auto it = st.addrs.find(a);
+    if (it == st.addrs.end()) continue;
+    caf::actor peer = it->second.peer;
+    if (!peer && it->second.remote) {
+      auto r = st.by_remote.find(*it->second.remote);
+      if (r != st.by_remote.end()) peer = r->second;
+    }
+    if (peer) served.insert(peer);
+    st.addrs.erase(it);  // a dial in flight is closed when it completes
+  }
+  for (const caf::actor& peer : served) {
+    auto it = st.conns.find(peer);
+    if (it == st.conns.end()) continue;
+    conn_entry& c = it->second;
+    // A connection the remote dialled is the remote's choice; one to a remote that another
+    // known address still leads to is wanted.
+    if (!c.initiator) continue;
+    bool wanted = std::any_of(st.addrs.begin(), st.addrs.end(), [&](const auto& kv) {
+      const addr_entry& e = kv.second;
+      return e.peer == peer || (c.handshaken && e.remote && *e.remote == c.remote);
+    });
+    if (!wanted) drop(self, c, "static peer removed");
+  }
+}
 
 void on_accept(self_ptr self, connection_ptr conn) {
   auto& st = self->state;
@@ -297,10 +351,21 @@ void on_notice(self_ptr self, const caf::actor& peer, const std::string& text) {
     on_handshake(self, c, key);
   } else if (starts_with(text, "open ") && parse_key(text.substr(5), key)) {
     on_feed_open(self, c, key);
-  } else if ((starts_with(text, "end ") && parse_key(text.substr(4), key)) ||
-             (starts_with(text, "refused ") && parse_key(text.substr(8), key))) {
-    c.requested.erase(key);
-    c.open.erase(key);
+  } else if (starts_with(text, "end ") && parse_key(text.substr(4), key)) {
+    // The remote closed a channel it never opened: it refused the feed.
+    if (c.open.count(key) == 0 && c.requested.count(key) > 0) {
+      on_refused(self, c, key);
+    } else {
+      c.requested.erase(key);
+      c.open.erase(key);
+    }
+  } else if (starts_with(text, "refused ") && parse_key(text.substr(8), key)) {
+    if (text.find(": not allowed") != std::string::npos) {
+      on_refused(self, c, key);  // our allow list: asking again soon would change nothing
+    } else {
+      c.requested.erase(key);
+      c.open.erase(key);
+    }
   } else if (starts_with(text, "closed: ")) {
     on_closed(self, peer, text.substr(8));
   }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include <caf/actor_clock.hpp>
 #include <caf/response_promise.hpp>
@@ -44,6 +45,12 @@ struct addr_entry {
   time_point banned_until{};
 };
 
+// A feed a remote refused to open with us (or we with it): not asked again before `until`.
+struct refusal {
+  uint64_t count = 0;  // refusals in a row
+  time_point until{};
+};
+
 struct swarm_entry {
   caf::timespan lookup_delay{};
   uint64_t generation = 0;  // of its lookup timer chain
@@ -55,6 +62,7 @@ struct swarm_state {
   std::map<public_key, caf::actor> by_remote;  // the kept connection per remote node
   std::map<std::string, addr_entry> addrs;
   std::map<hash_t, swarm_entry> swarms;
+  std::map<std::pair<public_key, hash_t>, refusal> refusals;  // (remote, dkey)
   std::map<public_key, time_point> banned_keys;
   std::map<std::string, time_point> banned_hosts;  // remote IPs
   std::string listen_address;
@@ -121,6 +129,7 @@ void service_all(self_ptr self);
 void on_dialed(self_ptr self, const std::string& address, connection_ptr conn);
 void on_dial_failed(self_ptr self, const std::string& address, const std::string& why);
 void on_accept(self_ptr self, connection_ptr conn);
+void forget(self_ptr self, const std::vector<std::string>& addresses);
 void on_notice(self_ptr self, const caf::actor& peer, const std::string& text);
 void on_closed(self_ptr self, const caf::actor& peer, const std::string& reason);
 void drop(self_ptr self, conn_entry& c, const std::string& reason);

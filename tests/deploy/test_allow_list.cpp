@@ -129,3 +129,51 @@ BOOST_AUTO_TEST_CASE(a_feed_list_restricts_that_feed_only) {
   BOOST_CHECK_EQUAL(friend_node.stop(), 0);
   BOOST_CHECK_EQUAL(writer.stop(), 0);
 }
+
+// A refused remote is asked again ever more slowly, not in a loop: the stranger refused by the
+// node's list is redialled, and the peer refused for one feed asks for it again, after a delay
+// that doubles up to swarm.reconnect.max_ms (4 s here), so in 8 s after the first refusal the
+// writers see a handful of attempts (5 and 6 here), not the ten a second (77 and 90) of a
+// retry that does not back off.
+BOOST_AUTO_TEST_CASE(a_refused_remote_is_asked_again_ever_more_slowly) {
+  temp_dir dir("ddb-deploy-allow-backoff");
+  const std::string friend_key = make_noise_key(dir, "friend");
+  make_noise_key(dir, "other");
+  node_process closed("closed", dir.str()), open_node("open", dir.str());
+  closed.configure(keyed_yaml("closed", feed_entry("main"), "  allow: [" + friend_key + "]\n"));
+  open_node.configure(
+      keyed_yaml("open", feed_entry("private", "    allow: [" + friend_key + "]\n"), ""));
+  closed.start();
+  open_node.start();
+  const std::string c = closed.address(), o = open_node.address();
+  BOOST_REQUIRE(!c.empty() && !o.empty());
+
+  node_process other("other", dir.str());
+  std::string y =
+      keyed_yaml("other", follow_entry("closed", "main") + follow_entry("open", "private"),
+                 static_peers({c, o}));
+  const std::string fast = "max_ms: 1000";
+  y.replace(y.find(fast), fast.size(), "max_ms: 4000");
+  other.configure(y);
+  other.start();
+  BOOST_REQUIRE(!other.address().empty());
+
+  auto refused = [&] { return limit_count(closed, "refusedNotAllowed"); };
+  auto channels = [&] { return limit_count(open_node, "channelsNotAllowed"); };
+  BOOST_REQUIRE_MESSAGE(eventually([&] { return refused() >= 1 && channels() >= 1; }, 15s),
+                        closed.describe() + " / " + open_node.describe());
+  const uint64_t refused_from = refused(), channels_from = channels();
+  std::this_thread::sleep_for(8s);
+  const uint64_t dials = refused() - refused_from, asks = channels() - channels_from;
+  BOOST_TEST_MESSAGE("in 8 s: " << dials << " dials refused, " << asks << " feed channels refused");
+  BOOST_CHECK_LE(dials, 8u);
+  BOOST_CHECK_LE(asks, 8u);
+  BOOST_CHECK_GE(dials, 2u);  // still asked again, not given up
+  BOOST_CHECK_GE(asks, 2u);
+  BOOST_CHECK_EQUAL(other.progress("main").downloaded, 0u);
+  BOOST_CHECK_EQUAL(other.progress("private").downloaded, 0u);
+
+  BOOST_CHECK_EQUAL(other.stop(), 0);
+  BOOST_CHECK_EQUAL(open_node.stop(), 0);
+  BOOST_CHECK_EQUAL(closed.stop(), 0);
+}

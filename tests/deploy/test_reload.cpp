@@ -171,7 +171,8 @@ BOOST_AUTO_TEST_CASE(sighup_applies_static_peers_and_allow_lists) {
 }
 
 // Extensions reloaded: one added is loaded on its feeds, one changed is loaded again with its
-// new config, one removed is not loaded again.
+// new config, one removed is not loaded again. Then `limits:` changed: reported as applying to
+// feeds opened from now on.
 BOOST_AUTO_TEST_CASE(sighup_loads_and_reloads_extensions) {
   temp_dir dir("ddb-deploy-reload-ext");
   node_process n("n", dir.str());
@@ -199,6 +200,13 @@ BOOST_AUTO_TEST_CASE(sighup_loads_and_reloads_extensions) {
   BOOST_CHECK(eventually([&] { return n.events("reloaded").size() == 3; }, 10s));
   BOOST_CHECK_EQUAL(n.events("reloaded").back().value("changes", ""), "extensions");
   BOOST_CHECK_EQUAL(loaded("e"), 2u);
+  // `limits:` reloaded: said plainly that running feeds keep theirs.
+  n.configure(base + "limits: {max_queued_requests: 64}\n");
+  n.signal(SIGHUP);
+  BOOST_CHECK_MESSAGE(eventually([&] { return n.saw("limits_changed"); }, 10s), n.describe());
+  BOOST_CHECK_EQUAL(n.events("reloaded").back().value("changes", ""), "limits");
+  BOOST_CHECK_EQUAL(n.events("limits_changed").front().value("appliesTo", ""),
+                    "feeds opened from now on");
   BOOST_CHECK(n.running());
   BOOST_CHECK_EQUAL(n.stop(), 0);
 }
@@ -234,5 +242,69 @@ BOOST_AUTO_TEST_CASE(a_feed_that_failed_to_open_is_tried_again_at_the_next_sighu
   BOOST_CHECK_MESSAGE(eventually([&] { return f.complete("late", extra_blocks); }, 30s),
                       f.describe());
   BOOST_CHECK_EQUAL(f.stop(), 0);
+  BOOST_CHECK_EQUAL(writer.stop(), 0);
+}
+
+// A static peer removed by SIGHUP: the connection the node dialled to it ends (and is not
+// dialled again), while the connection to the peer still listed stays up and replicating.
+BOOST_AUTO_TEST_CASE(sighup_ends_the_connection_of_a_removed_static_peer_only) {
+  temp_dir dir("ddb-deploy-reload-unlist");
+  auto key_of = [&](const std::string& name) {
+    auto k = ddb::load_noise_keys(dir / (name + ".noise"));
+    BOOST_REQUIRE(k.has_value());
+    return ddb::to_hex(k->public_key);
+  };
+  auto with_key = [](std::string y, const std::string& name) {
+    const std::string at = "  status_interval_ms: 200\n";
+    return y.replace(y.find(at), at.size(), at + "  noise_key_file: " + name + ".noise\n");
+  };
+  const std::string writer_key = key_of("writer"), g_key = key_of("g");
+  (void)key_of("f");
+  node_process writer("writer", dir.str());
+  writer.configure(with_key(node_yaml("writer", writer_feeds(), ""), "writer"));
+  writer.start();
+  const std::string w = writer.address();
+  BOOST_REQUIRE(!w.empty());
+  node_process g("g", dir.str());  // another follower; it dials only the writer
+  g.configure(with_key(node_yaml("g", follow("live"), static_peers({w})), "g"));
+  g.start();
+  const std::string ga = g.address();
+  BOOST_REQUIRE(!ga.empty());
+
+  node_process f("f", dir.str());
+  f.configure(with_key(node_yaml("f", follow("live"), static_peers({w, ga})), "f"));
+  f.start();
+  BOOST_REQUIRE(!f.address().empty());
+  auto joins = [&](const std::string& key) {
+    size_t n = 0;
+    for (const std::string& r : f.joined_remotes()) n += r == key ? 1 : 0;
+    return n;
+  };
+  auto left = [&](const std::string& key) {
+    size_t n = 0;
+    for (const json& e : f.events("peer_left")) n += e.value("remote", "") == key ? 1 : 0;
+    return n;
+  };
+  BOOST_REQUIRE_MESSAGE(
+      eventually([&] { return joins(writer_key) == 1 && joins(g_key) == 1; }, 30s), f.describe());
+  BOOST_REQUIRE_MESSAGE(eventually([&] { return f.progress("live").downloaded > 10; }, 30s),
+                        f.describe());
+  BOOST_CHECK_EQUAL(left(g_key), 0u);
+
+  f.configure(with_key(node_yaml("f", follow("live"), static_peers({w})), "f"));
+  f.signal(SIGHUP);
+  BOOST_CHECK(eventually([&] { return f.saw("reloaded"); }, 10s));
+  BOOST_CHECK_EQUAL(f.events("reloaded").front().value("changes", ""), "static peers");
+  BOOST_CHECK_MESSAGE(eventually([&] { return left(g_key) == 1; }, 10s), f.describe());
+  BOOST_CHECK(still_replicating(f));    // over the writer's connection, still up
+  std::this_thread::sleep_for(1500ms);  // more than reconnect.max_ms: no redial of g
+  BOOST_CHECK_EQUAL(joins(g_key), 1u);
+  BOOST_CHECK_EQUAL(left(writer_key), 0u);
+  BOOST_CHECK_EQUAL(joins(writer_key), 1u);
+  BOOST_CHECK(writer.events("peer_left").empty());
+  BOOST_CHECK(g.running());
+
+  BOOST_CHECK_EQUAL(f.stop(), 0);
+  BOOST_CHECK_EQUAL(g.stop(), 0);
   BOOST_CHECK_EQUAL(writer.stop(), 0);
 }

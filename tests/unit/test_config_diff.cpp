@@ -107,3 +107,15 @@ BOOST_AUTO_TEST_CASE(changed_extension_is_reloaded_and_fixed_keys_need_a_restart
   // The feeds' storage moved with node.storage: they are replaced too.
   BOOST_CHECK_EQUAL(d.feeds_replaced.size(), 2u);
 }
+
+BOOST_AUTO_TEST_CASE(limits_are_a_change_of_their_own) {
+  std::string next = base + "limits: {max_queued_requests: 64}\n";
+  config_diff d = diff_configs(load(base), load(next));
+  BOOST_CHECK(!d.empty());
+  BOOST_CHECK(d.limits_changed);
+  BOOST_CHECK(d.feeds_added.empty());
+  BOOST_CHECK(d.feeds_removed.empty());
+  BOOST_CHECK(d.restart_needed.empty());
+  BOOST_CHECK_EQUAL(d.summary(), "limits");
+  BOOST_CHECK(!diff_configs(load(next), load(next)).limits_changed);
+}
