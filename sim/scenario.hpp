@@ -70,7 +70,6 @@ struct adversary_spec {
   int node = -1;
   adversary_kind kind = adversary_kind::bad_data;
   int feed = 0;
-  std::vector<int> victims;  // fork: followers that may follow the fork (not checked)
 };
 
 struct planted_spec {
