@@ -108,8 +108,11 @@ struct scenario {
   std::vector<std::string> extensions;
 };
 
+// Read with the node configs' YAML reader: unknown keys are errors, every error is
+// "ORIGIN:LINE: PATH: WHAT" (validation errors "ORIGIN: WHAT").
 result<scenario> load_scenario(const std::string& path);
-result<scenario> parse_scenario(const std::string& yaml_text);
+result<scenario> parse_scenario(const std::string& yaml_text,
+                                const std::string& origin = "scenario");
 std::string to_yaml(const scenario& s);
 // Checks node numbers and roles; errc::invalid_argument with the first problem.
 status validate(const scenario& s);
