@@ -55,10 +55,10 @@ std::string unknown_key_message(std::string_view key,
 }
 
 std::string duration_help(double bare_unit_ms) {
-  return std::string("a duration: 500ms, 30s, 2m or 1h; a bare number is ") +
-         (bare_unit_ms == 1      ? "milliseconds"
-          : bare_unit_ms == 1000 ? "seconds"
-                                 : "scaled");
+  const char* bare = bare_unit_ms == 1      ? "milliseconds"
+                     : bare_unit_ms == 1000 ? "seconds"
+                                            : "in the key's unit";
+  return std::string("a duration: 500ms, 30s, 2m or 1h; a bare number is ") + bare;
 }
 
 // Records what scan_yaml reports; throws `stop` to end the parse early.
