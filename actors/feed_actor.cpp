@@ -200,12 +200,7 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         return caf::unit;
       },
       [=](ddb_dload_atom, download_request& r) -> uint64_t {
-        replication::range_request rr;
-        rr.start = r.start;
-        if (r.end != UINT64_MAX) rr.end = r.end;
-        rr.linear = r.linear;
-        rr.blocks = std::move(r.blocks);
-        uint64_t id = self->state.repl->download(std::move(rr));
+        uint64_t id = self->state.repl->download(std::move(r));
         self->state.open_downloads.insert(id);
         pump(self);  // may complete at once
         return id;
@@ -264,14 +259,10 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
       },
       [=](ddb_stats_atom) -> feed_stats {
         auto& repl = *self->state.repl;
-        auto to_counts = [](const replication::transfer_stats& t) {
-          return transfer_counts{t.uploaded_bytes, t.uploaded_blocks, t.downloaded_bytes,
-                                 t.downloaded_blocks};
-        };
         feed_stats out;
-        out.totals = to_counts(repl.totals());
+        out.totals = repl.totals();
         for (const auto& row : repl.peer_stats()) {
-          peer_stats p{row.peer, row.remote_length, to_counts(row.stats), {}, {}};
+          peer_stats p{row.peer, row.remote_length, row.stats, {}, {}};
           if (const auto* state = repl.peer(row.peer)) {
             p.remote_public_key = state->info.remote_public_key;
             p.remote_address = state->info.remote_address;

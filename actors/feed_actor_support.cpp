@@ -1,9 +1,11 @@
 // Feed actor helpers: waiting gets and updates, grouped appends, and the replication pump.
 #include <algorithm>
+#include <optional>
 
 #include <caf/all.hpp>
 
 #include "actors/feed_state.hpp"
+#include "core/assert.hpp"
 #include "messages/errors.hpp"
 
 namespace ddb::detail {
@@ -144,7 +146,9 @@ void flush_appends(self_ptr self) {
 
 namespace {
 
-feed_event_type to_feed_event(replication::event_kind k) {
+// The feed event a replicator event publishes; none for those that only steer this actor.
+// Exhaustive (no default): a new event_kind does not compile until it is placed here.
+std::optional<feed_event_type> to_feed_event(replication::event_kind k) {
   using replication::event_kind;
   switch (k) {
     case event_kind::download:
@@ -161,9 +165,16 @@ feed_event_type to_feed_event(replication::event_kind k) {
       return feed_event_type::peer_open;
     case event_kind::ack:
       return feed_event_type::ack;
-    default:
+    case event_kind::append:
       return feed_event_type::append;
+    case event_kind::selection_done:
+    case event_kind::drop_peer:
+    case event_kind::end_peer:
+    case event_kind::extension:
+      return std::nullopt;
   }
+  DDB_ASSERT(false && "an event_kind out of range");
+  return std::nullopt;
 }
 
 void on_event(self_ptr self, const replication::replicator_event& e) {
@@ -194,11 +205,20 @@ void on_event(self_ptr self, const replication::replicator_event& e) {
     case event_kind::peer_remove:
       st.peers.erase(e.peer);
       break;
-    default:
+    case event_kind::peer_add:
+    case event_kind::peer_open:
+    case event_kind::download:
+    case event_kind::upload:
+    case event_kind::sync:
+    case event_kind::append:
+    case event_kind::ack:
+    case event_kind::extension:
       break;
   }
+  auto type = to_feed_event(e.kind);
+  if (!type) return;
   feed_event ev;
-  ev.type = to_feed_event(e.kind);
+  ev.type = *type;
   ev.index = e.index;
   ev.bytes = e.bytes;
   ev.peer = e.peer;

@@ -114,9 +114,18 @@ bool extension_event(self_ptr self, const replication::replicator_event& e) {
       if (ext.joined.erase(e.peer) > 0) notify_peer(self, e.peer, false);
       ext.peers.erase(e.peer);
       return false;
-    default:
+    case event_kind::peer_add:
+    case event_kind::download:
+    case event_kind::upload:
+    case event_kind::sync:
+    case event_kind::append:
+    case event_kind::selection_done:
+    case event_kind::ack:
+    case event_kind::drop_peer:
+    case event_kind::end_peer:
       return false;
   }
+  return false;
 }
 
 void extension_feed_changed(self_ptr self) {

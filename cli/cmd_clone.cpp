@@ -88,11 +88,12 @@ int run_clone(caf::actor_system& sys, const clone_args& a) {
   if (!feed) return fail(feed.error());
   // Progress comes from the feed's transfer counters, polled: a subscription would make the feed
   // actor (the clone's busiest stage) send this thread one event per downloaded block.
-  auto counts = [&]() -> transfer_counts {
+  auto counts = [&]() -> replication::transfer_stats {
     auto st = feed->stats();
-    return st ? st->totals : transfer_counts{};
+    return st ? st->totals : replication::transfer_stats{};
   };
-  const transfer_counts base = counts();  // everything downloaded from here on, as before
+  const replication::transfer_stats base =
+      counts();  // everything downloaded from here on, as before
 
   caf::scoped_actor self{sys};
   peer_watch peers(self);
@@ -149,7 +150,7 @@ int run_clone(caf::actor_system& sys, const clone_args& a) {
   uint64_t blocks = 0, bytes = 0;
   auto elapsed = [&] { return std::chrono::duration<double>(clock_type::now() - t0).count(); };
   auto poll = [&] {
-    transfer_counts now = counts();
+    replication::transfer_stats now = counts();
     blocks = now.downloaded_blocks - base.downloaded_blocks;
     bytes = now.downloaded_bytes - base.downloaded_bytes;
     uint64_t total = *target;

@@ -51,29 +51,6 @@ status wait_peer_open(caf::scoped_actor& self, std::chrono::seconds timeout) {
   return open ? status::ok() : err;
 }
 
-status connect_feed(caf::actor_system& sys, feed_client& feed, const std::string& address,
-                    bool live, std::unique_ptr<net_session>& out) {
-  auto info = feed.info();
-  if (!info) return info.error();
-  caf::scoped_actor self{sys};
-  DDB_TRY(feed.subscribe(caf::actor_cast<caf::actor>(self)));
-  net_host_options ho;
-  ho.noise_keys = net_host::random_keys();
-  ho.live = live;
-  out = std::make_unique<net_session>(sys, ho);
-  hash_t dkey = out->registry->add(info->key, caf::actor_cast<caf::actor>(feed.actor()));
-  std::promise<status> dialed;
-  out->host->dial(address, {dkey}, [&](result<caf::actor> peer) {
-    dialed.set_value(peer ? status::ok() : peer.error());
-  });
-  DDB_TRY(dialed.get_future().get());
-  DDB_TRY(wait_peer_open(self, std::chrono::seconds(30)));
-  update_request u;
-  u.if_available = true;
-  feed.update(u);  // nothing newer is fine
-  return status::ok();
-}
-
 double max_rss_mb() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);

@@ -34,11 +34,6 @@ struct net_session {
 // fails after `timeout` or when the peer goes away first.
 status wait_peer_open(caf::scoped_actor& self, std::chrono::seconds timeout);
 
-// Connects `feed` to the peer at `address` (a new session in `out`), waits for the channel to
-// open, and learns the peer's length (an update that may find nothing newer).
-status connect_feed(caf::actor_system& sys, feed_client& feed, const std::string& address,
-                    bool live, std::unique_ptr<net_session>& out);
-
 // The process's peak resident set size in MB.
 double max_rss_mb();
 

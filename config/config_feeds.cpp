@@ -65,7 +65,7 @@ void read_append(yaml_reader& r, const YAML::Node& item, const std::string& path
   append_plan plan;
   r.read_uint(section, plan_path, "blocks", 1, 1000000000, plan.blocks);
   r.read_uint(section, plan_path, "block_size", 1, max_block_size, plan.block_size);
-  r.read_uint(section, plan_path, "interval_ms", 0, 3600000, plan.interval_ms);
+  r.read_ms(section, plan_path, "interval_ms", 0, 3600000, plan.interval_ms);
   feed.append = plan;
 }
 

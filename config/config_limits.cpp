@@ -41,7 +41,9 @@ void parse_peer_limits(yaml_reader& r, const YAML::Node& section, replication::p
   read_limit(r, section, "work_pages_slack", 0, uint64_t{1} << 32, l.work_pages_slack);
   read_limit(r, section, "invalid_backoff_after", 0, 1 << 20, l.invalid_backoff_after);
   read_limit(r, section, "max_invalid_messages", 1, 1 << 20, l.max_invalid_messages);
-  read_limit(r, section, "request_timeout_ms", 0, 3600000, l.request_timeout_ms);
+  uint64_t timeout_ms = l.request_timeout_ms;
+  r.read_ms(section, "limits", "request_timeout_ms", 0, 3600000, timeout_ms);
+  l.request_timeout_ms = static_cast<decltype(l.request_timeout_ms)>(timeout_ms);
   if (r.ok() && l.invalid_backoff_after > l.max_invalid_messages) {
     r.fail(field(section, "invalid_backoff_after"), "limits.invalid_backoff_after",
            "is above max_invalid_messages (" + std::to_string(l.max_invalid_messages) + ")");

@@ -48,10 +48,6 @@ void read_log_level(yaml_reader& r, const YAML::Node& section, node_config& c) {
   }
 }
 
-std::string origin_line(const std::string& origin, int line) {
-  return line > 0 ? origin + ":" + std::to_string(line) : origin;
-}
-
 result<node_config> parse_document(const YAML::Node& root, yaml_reader& r) {
   if (!root.IsDefined() || root.IsNull()) {
     return make_error(errc::invalid_argument,
@@ -74,33 +70,11 @@ result<node_config> parse_document(const YAML::Node& root, yaml_reader& r) {
 }
 
 result<node_config> load(const std::string& yaml, yaml_reader& r) {
-  try {
-    config_detail::yaml_scan scan = config_detail::scan_yaml(yaml);
-    if (scan.stuck_line > 0) {
-      return make_error(errc::invalid_argument,
-                        origin_line(r.origin(), scan.stuck_line) +
-                            ": invalid YAML: unexpected content (a ',' outside [] or {}?)");
-    }
-    if (scan.alias_line > 0) {
-      return make_error(errc::invalid_argument,
-                        origin_line(r.origin(), scan.alias_line) +
-                            ": YAML aliases (*name) are not supported: write the value out");
-    }
-    if (scan.documents > 1) {
-      return make_error(errc::invalid_argument, origin_line(r.origin(), scan.second_document_line) +
-                                                    ": expected one YAML document, found " +
-                                                    std::to_string(scan.documents));
-    }
-    return parse_document(YAML::Load(yaml), r);
-  } catch (const YAML::Exception& e) {
-    int line = e.mark.is_null() ? 0 : e.mark.line + 1;
-    return make_error(errc::invalid_argument,
-                      origin_line(r.origin(), line) + ": invalid YAML: " + e.msg);
-  } catch (const std::exception& e) {
-    return make_error(errc::invalid_argument, r.origin() + ": " + e.what());
-  } catch (...) {
-    return make_error(errc::invalid_argument, r.origin() + ": unexpected failure");
-  }
+  result<node_config> out = make_error(errc::invalid_argument, r.origin() + ": not read");
+  status read = config_detail::read_document(
+      yaml, r, [&](const YAML::Node& root) { out = parse_document(root, r); });
+  if (!read) return read;
+  return out;
 }
 
 }  // namespace
@@ -127,7 +101,7 @@ void parse_node(yaml_reader& r, const YAML::Node& section, node_config& c) {
   r.read_path(section, path, "noise_key_file", c.noise_key_file);
   read_namespace(r, section, c);
   read_log_level(r, section, c);
-  r.read_uint(section, path, "status_interval_ms", 0, 86400000, c.status_interval_ms);
+  r.read_ms(section, path, "status_interval_ms", 0, 86400000, c.status_interval_ms);
   parse_control(r, field(section, "control"), c);
 }
 

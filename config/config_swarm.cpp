@@ -24,8 +24,8 @@ void parse_dht(yaml_reader& r, const YAML::Node& section, dht_config& dht) {
 void parse_reconnect(yaml_reader& r, const YAML::Node& section, reconnect_config& rc) {
   const std::string path = "swarm.reconnect";
   if (!section.IsDefined() || !r.check_map(section, path, {"min_ms", "max_ms"})) return;
-  r.read_uint(section, path, "min_ms", 1, hour_ms, rc.min_ms);
-  r.read_uint(section, path, "max_ms", 1, hour_ms, rc.max_ms);
+  r.read_ms(section, path, "min_ms", 1, hour_ms, rc.min_ms);
+  r.read_ms(section, path, "max_ms", 1, hour_ms, rc.max_ms);
   if (r.ok() && rc.max_ms < rc.min_ms) {
     const YAML::Node at = field(section, "max_ms");
     r.fail(at.IsDefined() ? at : field(section, "min_ms"), "swarm.reconnect",
@@ -37,8 +37,8 @@ void parse_reconnect(yaml_reader& r, const YAML::Node& section, reconnect_config
 void parse_accept_backoff(yaml_reader& r, const YAML::Node& section, accept_backoff_config& b) {
   const std::string path = "swarm.accept_backoff";
   if (!section.IsDefined() || !r.check_map(section, path, {"min_ms", "max_ms"})) return;
-  r.read_uint(section, path, "min_ms", 1, 60000, b.min_ms);
-  r.read_uint(section, path, "max_ms", 1, 60000, b.max_ms);
+  r.read_ms(section, path, "min_ms", 1, 60000, b.min_ms);
+  r.read_ms(section, path, "max_ms", 1, 60000, b.max_ms);
   if (r.ok() && b.max_ms < b.min_ms) {
     const YAML::Node at = field(section, "max_ms");
     r.fail(at.IsDefined() ? at : field(section, "min_ms"), path,
@@ -53,7 +53,7 @@ void parse_limits(yaml_reader& r, const YAML::Node& section, swarm_config& swarm
   r.read_uint(section, path, "max_connections", 0, 1u << 20, swarm.max_connections);
   r.read_uint(section, path, "max_per_address", 0, 1u << 20, swarm.max_per_address);
   r.read_uint(section, path, "max_handshakes", 0, 1u << 20, swarm.max_handshakes);
-  r.read_uint(section, path, "handshake_timeout_ms", 0, hour_ms, swarm.handshake_timeout_ms);
+  r.read_ms(section, path, "handshake_timeout_ms", 0, hour_ms, swarm.handshake_timeout_ms);
   parse_accept_backoff(r, field(section, "accept_backoff"), swarm.accept_backoff);
 }
 
@@ -172,7 +172,7 @@ void parse_swarm(yaml_reader& r, const YAML::Node& section, swarm_config& swarm)
     }
   }
   parse_reconnect(r, field(section, "reconnect"), swarm.reconnect);
-  r.read_uint(section, path, "ban_ms", 0, 7 * 24 * hour_ms, swarm.ban_ms);
+  r.read_ms(section, path, "ban_ms", 0, 7 * 24 * hour_ms, swarm.ban_ms);
   parse_limits(r, section, swarm);
   parse_allow(r, section, path, swarm.allow);
 }

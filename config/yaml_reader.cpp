@@ -1,6 +1,9 @@
 #include "config/yaml_reader.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <exception>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -28,20 +31,34 @@ const char* kind_of(const YAML::Node& node) {
   }
 }
 
-std::string unknown_key_message(std::string_view key,
-                                std::initializer_list<std::string_view> allowed) {
-  std::string names;
+// " (did you mean `NAME`?)" for the closest of `names`, "; allowed: A, B, C" after it.
+std::string suggestion(std::string_view word, std::initializer_list<std::string_view> names,
+                       const char* list_label) {
+  std::string list;
   std::string_view best;
   size_t best_distance = 3;  // suggest only close matches
-  for (auto name : allowed) {
-    names += (names.empty() ? "" : ", ") + std::string(name);
+  for (auto name : names) {
+    list += (list.empty() ? "" : ", ") + std::string(name);
     // a close spelling, or the start of a longer name ("ban" for "ban_ms")
-    size_t d = key.size() >= 3 && name.substr(0, key.size()) == key ? 1 : edit_distance(key, name);
+    size_t d =
+        word.size() >= 3 && name.substr(0, word.size()) == word ? 1 : edit_distance(word, name);
     if (d < best_distance) best_distance = d, best = name;
   }
-  std::string msg = "unknown key";
+  std::string msg;
   if (!best.empty()) msg += " (did you mean `" + std::string(best) + "`?)";
-  return msg + "; allowed: " + names;
+  return msg + "; " + list_label + ": " + list;
+}
+
+std::string unknown_key_message(std::string_view key,
+                                std::initializer_list<std::string_view> allowed) {
+  return "unknown key" + suggestion(key, allowed, "allowed");
+}
+
+std::string duration_help(double bare_unit_ms) {
+  const char* bare = bare_unit_ms == 1      ? "milliseconds"
+                     : bare_unit_ms == 1000 ? "seconds"
+                                            : "in the key's unit";
+  return std::string("a duration: 500ms, 30s, 2m or 1h; a bare number is ") + bare;
 }
 
 // Records what scan_yaml reports; throws `stop` to end the parse early.
@@ -174,6 +191,69 @@ std::string check_address(std::string_view address, bool allow_port_zero) {
   return "";
 }
 
+std::optional<double> parse_duration_ms(std::string_view text, double bare_unit_ms) {
+  double unit = bare_unit_ms;
+  auto ends_with = [&](std::string_view suffix) {
+    return text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+  };
+  std::string_view number = text;
+  if (ends_with("ms")) {
+    unit = 1, number.remove_suffix(2);
+  } else if (ends_with("s")) {
+    unit = 1000, number.remove_suffix(1);
+  } else if (ends_with("m")) {
+    unit = 60000, number.remove_suffix(1);
+  } else if (ends_with("h")) {
+    unit = 3600000, number.remove_suffix(1);
+  }
+  // A plain decimal: no sign, no "inf", "nan" or hexadecimal.
+  if (number.empty() ||
+      !(std::isdigit(static_cast<unsigned char>(number.front())) || number.front() == '.')) {
+    return std::nullopt;
+  }
+  double value = 0;
+  auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (ec != std::errc() || end != number.data() + number.size()) return std::nullopt;
+  double ms = value * unit;
+  // Also keeps the conversion to integer nanoseconds defined (fuzz_scenario found 6e63 s).
+  if (!(ms >= 0 && ms <= duration_max_ms)) return std::nullopt;
+  return ms;
+}
+
+status read_document(const std::string& text, yaml_reader& r,
+                     const std::function<void(const YAML::Node& root)>& read) {
+  auto at = [&](int line) {
+    return line > 0 ? r.origin() + ":" + std::to_string(line) : r.origin();
+  };
+  try {
+    yaml_scan scan = scan_yaml(text);
+    if (scan.stuck_line > 0) {
+      return make_error(
+          errc::invalid_argument,
+          at(scan.stuck_line) + ": invalid YAML: unexpected content (a ',' outside [] or {}?)");
+    }
+    if (scan.alias_line > 0) {
+      return make_error(
+          errc::invalid_argument,
+          at(scan.alias_line) + ": YAML aliases (*name) are not supported: write the value out");
+    }
+    if (scan.documents > 1) {
+      return make_error(errc::invalid_argument, at(scan.second_document_line) +
+                                                    ": expected one YAML document, found " +
+                                                    std::to_string(scan.documents));
+    }
+    read(YAML::Load(text));
+    return r.error();
+  } catch (const YAML::Exception& e) {
+    int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    return make_error(errc::invalid_argument, at(line) + ": invalid YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    return make_error(errc::invalid_argument, r.origin() + ": " + e.what());
+  } catch (...) {
+    return make_error(errc::invalid_argument, r.origin() + ": unexpected failure");
+  }
+}
+
 yaml_reader::yaml_reader(std::string origin, std::filesystem::path base_dir)
     : origin_(std::move(origin)), base_dir_(std::move(base_dir)) {}
 
@@ -262,6 +342,89 @@ bool yaml_reader::to_bool(const YAML::Node& value, const std::string& path, bool
   if (text == "true" || text == "True" || text == "TRUE") return out = true, true;
   if (text == "false" || text == "False" || text == "FALSE") return out = false, true;
   return fail(value, path, "expected true or false, got \"" + text + "\"");
+}
+
+bool yaml_reader::to_int(const YAML::Node& value, const std::string& path, int64_t min, int64_t max,
+                         int64_t& out) {
+  std::string text;
+  if (!to_string(value, path, text)) return false;
+  int64_t parsed = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    return fail(value, path, "expected an integer, got \"" + text + "\"");
+  }
+  if (parsed < min || parsed > max) {
+    return fail(
+        value, path,
+        "must be from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + text);
+  }
+  out = parsed;
+  return true;
+}
+
+bool yaml_reader::to_double(const YAML::Node& value, const std::string& path, double min,
+                            double max, double& out) {
+  std::string text;
+  if (!to_string(value, path, text)) return false;
+  double parsed = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  bool plain = !text.empty() && (std::isdigit(static_cast<unsigned char>(text.front())) ||
+                                 text.front() == '.' || text.front() == '-');
+  if (!plain || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(parsed)) {
+    return fail(value, path, "expected a number, got \"" + text + "\"");
+  }
+  if (parsed < min || parsed > max) {
+    std::ostringstream range;
+    range << "must be from " << min << " to " << max << ", got " << text;
+    return fail(value, path, range.str());
+  }
+  out = parsed;
+  return true;
+}
+
+bool yaml_reader::to_duration_ms(const YAML::Node& value, const std::string& path,
+                                 double bare_unit_ms, double& out) {
+  std::string text;
+  if (!to_string(value, path, text)) return false;
+  auto ms = parse_duration_ms(text, bare_unit_ms);
+  if (!ms) {
+    return fail(value, path,
+                "bad duration \"" + text + "\" (expected " + duration_help(bare_unit_ms) + ")");
+  }
+  out = *ms;
+  return true;
+}
+
+bool yaml_reader::to_choice(const YAML::Node& value, const std::string& path,
+                            std::initializer_list<std::string_view> names, size_t& out) {
+  std::string text;
+  if (!to_string(value, path, text)) return false;
+  auto it = std::find(names.begin(), names.end(), text);
+  if (it == names.end()) {
+    return fail(value, path,
+                "unknown value \"" + text + "\"" + suggestion(text, names, "expected one of"));
+  }
+  out = static_cast<size_t>(it - names.begin());
+  return true;
+}
+
+void yaml_reader::read_ms(const YAML::Node& map, const std::string& path, const char* key,
+                          uint64_t min, uint64_t max, uint64_t& out) {
+  const YAML::Node value = field(map, key);
+  double ms = 0;
+  if (!value.IsDefined() || !to_duration_ms(value, key_path(path, key), 1, ms)) return;
+  // "0.3s" is 300 ms, whatever the last bit of 0.3 * 1000
+  const double whole = std::round(ms);
+  if (std::fabs(ms - whole) > 1e-6) {
+    return void(fail(value, key_path(path, key),
+                     "expected a whole number of milliseconds, got \"" + value.Scalar() + "\""));
+  }
+  if (whole < static_cast<double>(min) || whole > static_cast<double>(max)) {
+    return void(fail(value, key_path(path, key),
+                     "must be from " + std::to_string(min) + " to " + std::to_string(max) +
+                         " ms, got " + value.Scalar()));
+  }
+  out = static_cast<uint64_t>(whole);
 }
 
 void yaml_reader::read_string(const YAML::Node& map, const std::string& path, const char* key,

@@ -1,13 +1,16 @@
 #pragma once
-// Internal to config/: checked reads from a parsed YAML tree. The reader keeps the first error,
-// formatted "ORIGIN:LINE: PATH: WHAT" (PATH like `feeds[1].key`), and later reads become no-ops
-// that leave their outputs untouched, so the section parsers read straight through and check
-// ok() once. Field readers take a mapping already accepted by check_map().
-//
-// yaml-cpp may throw; the reader does not catch, config_loader.cpp does (around everything).
+// The one YAML reader of node configs (config/) and the simulator's scenarios (sim/): checked
+// reads from a parsed YAML tree. The reader keeps the first error, formatted
+// "ORIGIN:LINE: PATH: WHAT" (PATH like `feeds[1].key`), and later reads become no-ops that leave
+// their outputs untouched, so the section parsers read straight through and check ok() once.
+// Field readers take a mapping already accepted by check_map(), which refuses unknown keys (with
+// a "did you mean"). read_document() runs a whole read and turns whatever yaml-cpp or the
+// parsers throw into the error.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,6 +48,20 @@ struct yaml_scan {
 yaml_scan scan_yaml(const std::string& text);
 // Checks "HOST:PORT" (IPv6 hosts in brackets). Empty on success, else why not.
 std::string check_address(std::string_view address, bool allow_port_zero);
+// The one duration syntax of node configs and scenarios: a non-negative decimal number and an
+// optional unit, `ms`, `s`, `m` or `h` ("500ms", "30s", "1.5m", "2h"); a bare number is in the
+// key's unit, `bare_unit_ms` milliseconds (1 for keys named `*_ms`, 1000 for a scenario's times).
+// The value in milliseconds, or empty when the text is not a duration or is above 10^12 ms.
+std::optional<double> parse_duration_ms(std::string_view text, double bare_unit_ms);
+constexpr double duration_max_ms = 1e12;
+
+class yaml_reader;
+
+// Reads `text` as one YAML document: refuses what scan_yaml finds (aliases, a stuck parser, more
+// than one document), loads the tree and hands its root to `read`, which records errors in
+// `reader`. Anything thrown on the way becomes the error. The first error, or ok.
+status read_document(const std::string& text, yaml_reader& reader,
+                     const std::function<void(const YAML::Node& root)>& read);
 
 class yaml_reader {
  public:
@@ -75,6 +92,17 @@ class yaml_reader {
   bool to_uint(const YAML::Node& value, const std::string& path, uint64_t min, uint64_t max,
                uint64_t& out);
   bool to_bool(const YAML::Node& value, const std::string& path, bool& out);
+  bool to_int(const YAML::Node& value, const std::string& path, int64_t min, int64_t max,
+              int64_t& out);
+  // A finite decimal number.
+  bool to_double(const YAML::Node& value, const std::string& path, double min, double max,
+                 double& out);
+  // A duration (parse_duration_ms) in milliseconds.
+  bool to_duration_ms(const YAML::Node& value, const std::string& path, double bare_unit_ms,
+                      double& out);
+  // One of `names`: its position.
+  bool to_choice(const YAML::Node& value, const std::string& path,
+                 std::initializer_list<std::string_view> names, size_t& out);
 
   // Field readers: an absent key leaves `out` unchanged (the default).
   void read_string(const YAML::Node& map, const std::string& path, const char* key,
@@ -82,6 +110,9 @@ class yaml_reader {
   void read_uint(const YAML::Node& map, const std::string& path, const char* key, uint64_t min,
                  uint64_t max, uint64_t& out);
   void read_bool(const YAML::Node& map, const std::string& path, const char* key, bool& out);
+  // A `*_ms` key: a duration whose bare numbers are milliseconds, a whole number of them.
+  void read_ms(const YAML::Node& map, const std::string& path, const char* key, uint64_t min,
+               uint64_t max, uint64_t& out);
   void read_address(const YAML::Node& map, const std::string& path, const char* key,
                     bool allow_port_zero, std::string& out);
   // A list of distinct "HOST:PORT" with nonzero ports.

@@ -26,8 +26,8 @@ std::vector<feed_sample> sample_feeds(api_context& ctx, const swarm_stats& st) {
   return out;
 }
 
-transfer_counts totals_of(const std::vector<feed_sample>& feeds) {
-  transfer_counts t;
+replication::transfer_stats totals_of(const std::vector<feed_sample>& feeds) {
+  replication::transfer_stats t;
   for (const feed_sample& f : feeds) {
     t.uploaded_bytes += f.stats.totals.uploaded_bytes;
     t.uploaded_blocks += f.stats.totals.uploaded_blocks;

@@ -21,13 +21,13 @@ struct feed_sample {
 };
 
 std::vector<feed_sample> sample_feeds(api_context& ctx, const swarm_stats& st);
-transfer_counts totals_of(const std::vector<feed_sample>& feeds);
+replication::transfer_stats totals_of(const std::vector<feed_sample>& feeds);
 
 // One remote node (by Noise key, hex): its address, the feeds it shares, the counters added up.
 struct peer_row {
   std::string address;
   std::vector<std::string> feeds;
-  transfer_counts counts;
+  replication::transfer_stats counts;
 };
 std::map<std::string, peer_row> peer_rows(const std::vector<feed_sample>& feeds);
 

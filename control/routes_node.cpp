@@ -18,7 +18,7 @@ double uptime_seconds(api_context& ctx) {
 void status_reply(api_context& ctx, httplib::Response& res) {
   swarm_stats st = swarm_stats_of(ctx);
   auto feeds = sample_feeds(ctx, st);
-  transfer_counts t = totals_of(feeds);
+  replication::transfer_stats t = totals_of(feeds);
   const node_config& cfg = ctx.n.config();
   json discovery = {{"staticPeers", cfg.swarm.static_peers}, {"dht", nullptr}};
   if (dht_discovery* d = ctx.n.dht()) {
@@ -88,7 +88,7 @@ class metrics_text {
 void metrics_reply(api_context& ctx, httplib::Response& res) {
   swarm_stats st = swarm_stats_of(ctx);
   auto feeds = sample_feeds(ctx, st);
-  transfer_counts t = totals_of(feeds);
+  replication::transfer_stats t = totals_of(feeds);
   metrics_text m;
   auto feed_labels = [](const feed_sample& f) {
     return "feed=\"" + label(f.feed.name) + "\",key=\"" + to_hex(f.feed.key) + "\"";

@@ -26,11 +26,6 @@ class hasher {
     return *this;
   }
   hasher& update_byte(uint8_t b) { return update(&b, 1); }
-  hasher& update_u64(uint64_t v) {
-    uint8_t buf[8];
-    put_u64be(buf, v);
-    return update(buf, sizeof buf);
-  }
   hash_t final() {
     hash_t out{};
     crypto_generichash_final(&state_, out.data(), out.size());

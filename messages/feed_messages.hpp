@@ -7,6 +7,8 @@
 
 #include "core/types.hpp"
 #include "protocol/limits.hpp"
+#include "protocol/range_request.hpp"
+#include "protocol/transfer_stats.hpp"
 
 namespace ddb {
 
@@ -62,13 +64,8 @@ struct feed_event {
   uint64_t peer = 0;
 };
 
-// A range to download (the seed API's download()).
-struct download_request {
-  uint64_t start = 0;
-  uint64_t end = UINT64_MAX;  // exclusive; UINT64_MAX = to the end, following the feed
-  bool linear = false;
-  std::vector<uint64_t> blocks;  // explicit blocks instead of a range
-};
+// A range to download (the seed API's download()): the replicator's own request.
+using download_request = replication::range_request;
 
 struct update_request {
   uint64_t min_length = 0;    // 0 = current length + 1
@@ -76,23 +73,16 @@ struct update_request {
   uint32_t timeout_ms = 0;
 };
 
-struct transfer_counts {
-  uint64_t uploaded_bytes = 0;
-  uint64_t uploaded_blocks = 0;
-  uint64_t downloaded_bytes = 0;
-  uint64_t downloaded_blocks = 0;
-};
-
 struct peer_stats {
   uint64_t peer = 0;
   uint64_t remote_length = 0;
-  transfer_counts counts;
+  replication::transfer_stats counts;
   public_key remote_public_key{};  // the remote's Noise static key (zero without Noise)
   std::string remote_address;
 };
 
 struct feed_stats {
-  transfer_counts totals;
+  replication::transfer_stats totals;
   std::vector<peer_stats> peers;
   replication::abuse_stats abuse;  // what remote peers tried to make the feed spend
 };

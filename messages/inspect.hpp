@@ -46,19 +46,8 @@ typename Inspector::result_type inspect(Inspector& f, feed_event& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, download_request& x) {
-  return f(caf::meta::type_name("download_request"), x.start, x.end, x.linear, x.blocks);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, update_request& x) {
   return f(caf::meta::type_name("update_request"), x.min_length, x.if_available, x.timeout_ms);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, transfer_counts& x) {
-  return f(caf::meta::type_name("transfer_counts"), x.uploaded_bytes, x.uploaded_blocks,
-           x.downloaded_bytes, x.downloaded_blocks);
 }
 
 template <class Inspector>
@@ -81,6 +70,17 @@ typename Inspector::result_type inspect(Inspector& f, abuse_stats& x) {
   return f(caf::meta::type_name("abuse_stats"), x.haves_clamped, x.wants_capped,
            x.requests_queued_peak, x.send_window_waits, x.work_refused, x.invalid_messages,
            x.peers_dropped_for_overflow, x.peers_dropped_for_invalid, x.peers_dropped_for_timeout);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, range_request& x) {
+  return f(caf::meta::type_name("range_request"), x.start, x.end, x.linear, x.blocks);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transfer_stats& x) {
+  return f(caf::meta::type_name("transfer_stats"), x.uploaded_bytes, x.uploaded_blocks,
+           x.downloaded_bytes, x.downloaded_blocks);
 }
 
 }  // namespace ddb::replication

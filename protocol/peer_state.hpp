@@ -9,15 +9,9 @@
 
 #include "core/bitfield.hpp"
 #include "protocol/peer_info.hpp"
+#include "protocol/transfer_stats.hpp"
 
 namespace ddb::replication {
-
-struct transfer_stats {
-  uint64_t uploaded_bytes = 0;
-  uint64_t uploaded_blocks = 0;
-  uint64_t downloaded_bytes = 0;
-  uint64_t downloaded_blocks = 0;
-};
 
 struct inflight_request {
   uint64_t index = 0;

@@ -117,7 +117,7 @@ uint64_t replicator::download(range_request r) {
   selection s;
   s.id = next_selection_++;
   s.start = r.start;
-  s.end = r.end;
+  if (r.end != UINT64_MAX) s.end = r.end;
   s.linear = r.linear;
   s.blocks = std::move(r.blocks);
   s.first_missing = s.start;

@@ -17,6 +17,7 @@
 #include "protocol/limits.hpp"
 #include "protocol/peer_info.hpp"
 #include "protocol/peer_state.hpp"
+#include "protocol/range_request.hpp"
 #include "wire/messages.hpp"
 
 namespace ddb::replication {
@@ -32,13 +33,6 @@ struct replicator_options {
   peer_limits limits;
   // Called for every verified block before it is written; an error refuses the block.
   std::function<status(uint64_t index, byte_view data, uint64_t peer)> on_write;
-};
-
-struct range_request {
-  uint64_t start = 0;
-  std::optional<uint64_t> end;  // exclusive; none = to the end of the feed, following it
-  bool linear = false;
-  std::vector<uint64_t> blocks;  // explicit block list (start/end ignored when non-empty)
 };
 
 enum class event_kind : uint8_t {

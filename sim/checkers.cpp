@@ -54,16 +54,6 @@ void checkers::on_fork(int f, const std::string& detail) {
   core_.note("fork detected on feed " + std::to_string(f) + ": " + detail);
 }
 
-void checkers::on_converged(int n, int f, duration at) {
-  converged_.emplace(std::make_pair(n, f), at);
-}
-
-std::optional<duration> checkers::converged(int n, int f) const {
-  auto it = converged_.find({n, f});
-  if (it == converged_.end()) return std::nullopt;
-  return it->second;
-}
-
 void checkers::on_mailbox(size_t size, size_t limit, const std::string& who) {
   if (size > peak_mailbox_) peak_mailbox_ = size;
   if (size > limit && !mailbox_reported_) {

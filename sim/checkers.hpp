@@ -43,10 +43,6 @@ class checkers {
   void on_fork(int f, const std::string& detail);
   bool fork_detected() const { return forks_ > 0; }
   uint64_t forks() const { return forks_; }
-  // Convergence: when a follower first held the target length.
-  void on_converged(int n, int f, duration at);
-  std::optional<duration> converged(int n, int f) const;
-  const std::map<std::pair<int, int>, duration>& convergence() const { return converged_; }
   // Queues and mailboxes.
   void on_mailbox(size_t size, size_t limit, const std::string& who);
   size_t peak_mailbox() const { return peak_mailbox_; }
@@ -56,7 +52,6 @@ class checkers {
   std::vector<violation> violations_;
   std::map<std::tuple<int, int, uint64_t>, uint64_t> lengths_;
   std::map<std::pair<int, int>, uint64_t> acked_;
-  std::map<std::pair<int, int>, duration> converged_;
   uint64_t forks_ = 0;
   size_t peak_mailbox_ = 0;
   bool mailbox_reported_ = false;

@@ -48,7 +48,6 @@ class core {
   // Schedules `fn` at `t` (not before now); ties run in the order they were scheduled.
   void at(time_point t, std::function<void()> fn);
   void after(duration d, std::function<void()> fn) { at(now() + d, std::move(fn)); }
-  size_t pending_events() const { return events_.size(); }
   // The earliest of the sim events and CAF's timers; false when neither has anything.
   bool next_due(time_point& t) const;
   // Runs every sim event due at or before now. Returns how many ran.

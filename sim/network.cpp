@@ -40,10 +40,6 @@ std::pair<connection_ptr, connection_ptr> network::connect(int a, int b,
   return p->make_ends();
 }
 
-void network::inject_first(connection& from_end, byte_buffer bytes) {
-  from_end.write(std::move(bytes));
-}
-
 void network::listen(int n, accept_handler on_accept) {
   listeners_[n] = std::move(on_accept);
 }
@@ -77,11 +73,6 @@ void network::dial(int from, int to, std::function<void(result<connection_ptr>)>
 void network::block(int from, int to) {
   blocked_.insert({from, to});
   core_.note("block " + std::to_string(from) + "->" + std::to_string(to));
-}
-
-void network::unblock(int from, int to) {
-  blocked_.erase({from, to});
-  for (auto& kv : pipes_) kv.second->resume();
 }
 
 void network::isolate(int n) {

@@ -64,14 +64,11 @@ class network {
   void unlisten(int n);
   void dial(int from, int to, std::function<void(result<connection_ptr>)> done,
             std::function<void()> on_end = {});
-  // Raw bytes that `from` injects on its end before anything else (hostile peers).
-  void inject_first(connection& from_end, byte_buffer bytes);
 
   // --- faults ---
   void block(int from, int to);  // bytes from -> to stall
-  void unblock(int from, int to);
-  void isolate(int n);  // blocks every direction to and from n
-  void heal();          // removes every partition; stalled bytes flow again
+  void isolate(int n);           // blocks every direction to and from n
+  void heal();                   // removes every partition; stalled bytes flow again
   bool blocked(int from, int to) const;
   void clog(int n, duration extra, duration length);
   // Resets every connection of `n` (its ends and the remotes get ddb_down_atom "reset").
@@ -80,7 +77,6 @@ class network {
   void reset_random(const std::string& reason);
 
   const net_stats& stats() const { return stats_; }
-  size_t live_connections() const { return pipes_.size(); }
 
   // --- used by pipes ---
   core& sim() { return core_; }

@@ -34,13 +34,4 @@ const hash_t& oracle::tree_hash_at(uint64_t length) {
   return hashes_[length];
 }
 
-const std::vector<tree_node>& oracle::roots_at(uint64_t length) {
-  auto it = roots_.find(length);
-  if (it != roots_.end()) return it->second;
-  merkle_builder b;
-  std::vector<tree_node> scratch;
-  for (uint64_t i = 0; i < length; ++i) b.append(block(i), scratch);
-  return roots_.emplace(length, b.roots()).first->second;
-}
-
 }  // namespace ddb::sim

@@ -3,7 +3,6 @@
 // i (so nothing is stored), and the tree hash of every length the writer reached is kept, so a
 // node's signed roots can be checked against the writer's log (and a fork recognised).
 #include <cstdint>
-#include <map>
 #include <vector>
 
 #include "core/merkle.hpp"
@@ -18,15 +17,13 @@ class oracle {
   byte_buffer block(uint64_t index) const;
   // The writer's tree hash at `length` (extends the tree as needed).
   const hash_t& tree_hash_at(uint64_t length);
-  const std::vector<tree_node>& roots_at(uint64_t length);
 
  private:
   void extend_to(uint64_t length);
   uint64_t seed_;
   uint32_t min_, max_;
   merkle_builder builder_;
-  std::vector<hash_t> hashes_;                        // [length]
-  std::map<uint64_t, std::vector<tree_node>> roots_;  // cached roots by length
+  std::vector<hash_t> hashes_;  // [length]
 };
 
 }  // namespace ddb::sim

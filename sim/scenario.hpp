@@ -70,7 +70,6 @@ struct adversary_spec {
   int node = -1;
   adversary_kind kind = adversary_kind::bad_data;
   int feed = 0;
-  std::vector<int> victims;  // fork: followers that may follow the fork (not checked)
 };
 
 struct planted_spec {
@@ -109,8 +108,11 @@ struct scenario {
   std::vector<std::string> extensions;
 };
 
+// Read with the node configs' YAML reader: unknown keys are errors, every error is
+// "ORIGIN:LINE: PATH: WHAT" (validation errors "ORIGIN: WHAT").
 result<scenario> load_scenario(const std::string& path);
-result<scenario> parse_scenario(const std::string& yaml_text);
+result<scenario> parse_scenario(const std::string& yaml_text,
+                                const std::string& origin = "scenario");
 std::string to_yaml(const scenario& s);
 // Checks node numbers and roles; errc::invalid_argument with the first problem.
 status validate(const scenario& s);

@@ -1,5 +1,5 @@
 // Writing a scenario back as YAML (the shrinker's reproducers). Every field is written, so the
-// text parses back to the same scenario (tests/sim/test_scenario_yaml.cpp checks the round trip).
+// text parses back to the same scenario (tests/sim/test_scenario.cpp checks the round trip).
 #include <iomanip>
 #include <sstream>
 

@@ -60,7 +60,6 @@ struct node_state {
   std::shared_ptr<sim_transport> transport;  // the swarm's transport (borrowed by the swarm)
   caf::actor swarm;                          // the production swarm actor of this incarnation
   std::vector<caf::actor> peers;
-  std::map<int, int> live_links;  // remote node -> connections open
   bool lying_sync = false;
   bool skip_verify = false;
   std::optional<adversary_kind> adversary;

@@ -55,7 +55,6 @@ class handshake_state {
   handshake_state(const handshake_state&) = delete;
   handshake_state& operator=(const handshake_state&) = delete;
 
-  bool is_initiator() const { return options_.initiator; }
   // True when write_message (rather than read_message) is the next step.
   bool is_my_turn() const;
   bool is_complete() const { return step_ == pattern_count && !failed(); }
@@ -79,7 +78,6 @@ class handshake_state {
   const std::optional<key32>& remote_static() const { return remote_static_; }
   const std::optional<key32>& remote_ephemeral() const { return remote_ephemeral_; }
   const dh_key_pair& local_static() const { return options_.static_keys; }
-  const std::optional<dh_key_pair>& local_ephemeral() const { return ephemeral_; }
 
   static constexpr size_t pattern_count = 3;
 

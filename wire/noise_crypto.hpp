@@ -44,7 +44,6 @@ class cipher_state {
   void initialize_key(const key32& key);
   bool has_key() const { return has_key_; }
   uint64_t nonce() const { return nonce_; }
-  void set_nonce(uint64_t n) { nonce_ = n; }
 
   // Appends ciphertext ‖ tag (or the plaintext when there is no key) to `out`.
   // errc::protocol_error when the nonce is exhausted.

@@ -38,10 +38,6 @@ inline void put_bytes(byte_buffer& out, uint32_t field, byte_view value) {
   out.insert(out.end(), value.begin(), value.end());
 }
 
-inline size_t bytes_field_size(uint32_t field, size_t n) {
-  return varint_size(key(field, wt_bytes)) + varint_size(n) + n;
-}
-
 // Reads fields one by one. Every method returns errc::protocol_error on malformed input and
 // leaves the reader positioned after the consumed bytes on success. Borrows `in`.
 class reader {

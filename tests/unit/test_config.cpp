@@ -281,7 +281,14 @@ BOOST_AUTO_TEST_CASE(validation_errors_name_line_and_key) {
       {n + "  namespace: hyper\n", {"config.yaml:3: node.namespace: expected ddatabase or"}},
       {n + "  log_level: loud\n", {"config.yaml:3: node.log_level: expected trace"}},
       {n + "  status_interval_ms: -5\n",
-       {"config.yaml:3: node.status_interval_ms: expected a non-negative integer, got \"-5\""}},
+       {"config.yaml:3: node.status_interval_ms: bad duration \"-5\"", "500ms, 30s, 2m or 1h",
+        "a bare number is milliseconds"}},
+      {n + "  status_interval_ms: 1.5ms\n",
+       {"config.yaml:3: node.status_interval_ms: expected a whole number of milliseconds"}},
+      {n + "  status_interval_ms: 2d\n", {"config.yaml:3: node.status_interval_ms: bad duration"}},
+      {n + "swarm:\n  ban_ms: 8d\n", {"config.yaml:4: swarm.ban_ms: bad duration"}},
+      {n + "swarm:\n  handshake_timeout_ms: 2h\n",
+       {"config.yaml:4: swarm.handshake_timeout_ms: must be from 0 to 3600000 ms, got 2h"}},
       {n + "feeds:\n  name: a\n", {"config.yaml:4: feeds: expected a list, got a mapping"}},
       {n + "feeds:\n  - name: a\n    mode: write\n  - name: b\n    mode: follow\n    key: abc\n",
        {"config.yaml:8: feeds[1].key: expected 64 hex characters"}},
@@ -523,6 +530,23 @@ BOOST_AUTO_TEST_CASE(enum_names) {
   feed_mode m{};
   BOOST_CHECK(parse_feed_mode("follow", m) && m == feed_mode::follow);
   BOOST_CHECK_EQUAL(to_string(feed_mode::write), "write");
+}
+
+// `*_ms` keys take the one duration syntax (scenarios share it, tests/sim/test_scenario.cpp): a
+// bare number is milliseconds, a unit says otherwise.
+BOOST_AUTO_TEST_CASE(ms_keys_take_units) {
+  auto c = load_config_string(
+      "node:\n  name: n\n  status_interval_ms: 1.5s\nswarm:\n  ban_ms: 2m\n"
+      "  handshake_timeout_ms: 250\n  reconnect: {min_ms: 0.3s, max_ms: 1h}\n"
+      "limits:\n  request_timeout_ms: 500ms\n",
+      "config.yaml", ".");
+  BOOST_REQUIRE_MESSAGE(c.has_value(), (c ? "" : c.error().to_string()));
+  BOOST_TEST(c->status_interval_ms == 1500u);
+  BOOST_TEST(c->swarm.ban_ms == 120000u);
+  BOOST_TEST(c->swarm.handshake_timeout_ms == 250u);
+  BOOST_TEST(c->swarm.reconnect.min_ms == 300u);
+  BOOST_TEST(c->swarm.reconnect.max_ms == 3600000u);
+  BOOST_TEST(c->limits.request_timeout_ms == 500u);
 }
 
 }  // namespace
