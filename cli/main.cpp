@@ -4,6 +4,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include "actors/system_tuning.hpp"
 #include "cli/commands.hpp"
 #include "cli/signals.hpp"
 #include "cli/usage.hpp"
@@ -47,11 +48,7 @@ int main(int argc, char** argv) {
   // Before any thread starts: every thread inherits the mask (cli/signals.hpp).
   ddb::cli::install_stop_signals();
   caf::actor_system_config cfg;
-  // CAF's idle workers poll their queue, then sleep 50 us between polls 500 times before they
-  // block on a condition variable that an enqueue wakes at once. Every hop of an awaited request
-  // (client -> feed actor -> peer actor ...) could land in those sleeps; skipping the sleeping
-  // phase doubled awaited appends (8-11k/s -> 18k/s) at no cost when busy.
-  cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
+  ddb::tune_actor_system(cfg);  // actors/system_tuning.hpp
   caf::actor_system sys{cfg};
   return run(sys);
 }

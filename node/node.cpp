@@ -10,6 +10,7 @@
 #include "core/key_file.hpp"
 #include "messages/errors.hpp"
 #include "messages/swarm_messages.hpp"
+#include "net/asio_transport.hpp"
 #include "swarm/dht_discovery.hpp"
 #include "swarm/static_discovery.hpp"
 #include "swarm/swarm_actor.hpp"
@@ -34,7 +35,10 @@ result<wire::noise::dh_key_pair> load_noise_keys(const std::string& path) {
 }
 
 node::node(caf::actor_system& sys, node_config config, caf::actor observer)
-    : sys_(sys), config_(std::move(config)), observer_(std::move(observer)) {}
+    : sys_(sys),
+      config_(std::move(config)),
+      observer_(std::move(observer)),
+      io_(std::make_unique<io_thread>()) {}
 
 node::~node() {
   stop();
@@ -53,7 +57,7 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, node_config co
   to.limits = n->limits();
   to.counters = n->counters_;
   to.bans = n->bans_;
-  n->net_ = make_asio_transport(n->io_.shared_context(), std::move(to));
+  n->net_ = make_asio_transport(n->io_->shared_context(), std::move(to));
   if (status s = n->start_discovery(); !s) return s;
   if (status s = n->start_swarm(); !s) return s;
   n->start_workloads();
@@ -187,7 +191,7 @@ void node::stop() {
     if (f.client) f.client->close();
     if (f.relay) caf::anon_send_exit(f.relay, caf::exit_reason::user_shutdown);
   }
-  io_.stop();
+  io_->stop();
 }
 
 }  // namespace ddb

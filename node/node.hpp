@@ -25,8 +25,8 @@
 #include "config/config_diff.hpp"
 #include "config/node_config.hpp"
 #include "core/result.hpp"
-#include "net/asio_transport.hpp"
 #include "net/connection_limits.hpp"
+#include "net/transport.hpp"
 #include "node/access_policy.hpp"
 #include "swarm/discovery.hpp"
 #include "wire/noise.hpp"
@@ -34,6 +34,7 @@
 namespace ddb {
 
 class dht_discovery;
+class io_thread;
 class static_discovery;
 
 struct node_feed {
@@ -125,7 +126,7 @@ class node {
   std::shared_ptr<access_policy> access_ = std::make_shared<access_policy>();
   std::shared_ptr<static_discovery> static_;  // static_peers (always present, maybe empty)
   std::vector<loaded_extension> extensions_;  // running extensions, by config name
-  io_thread io_;                              // declared before the transport: destroyed after it
+  std::unique_ptr<io_thread> io_;  // declared before the transport: destroyed after it
   std::unique_ptr<transport> net_;
   std::vector<std::shared_ptr<discovery>> discovery_;
   dht_discovery* dht_ = nullptr;  // owned through discovery_
