@@ -126,7 +126,7 @@ class node {
   std::shared_ptr<access_policy> access_ = std::make_shared<access_policy>();
   std::shared_ptr<static_discovery> static_;  // static_peers (always present, maybe empty)
   std::vector<loaded_extension> extensions_;  // running extensions, by config name
-  std::unique_ptr<io_thread> io_;  // declared before the transport: destroyed after it
+  std::unique_ptr<io_thread> io_;             // declared before the transport: destroyed after it
   std::unique_ptr<transport> net_;
   std::vector<std::shared_ptr<discovery>> discovery_;
   dht_discovery* dht_ = nullptr;  // owned through discovery_

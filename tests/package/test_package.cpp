@@ -61,8 +61,7 @@ installed& prefix() {
 std::vector<std::string> programs_in(const std::string& doc) {
   std::string text = read_file(fs::path(ddb::test::source_dir()) / doc);
   std::vector<std::string> out;
-  for (size_t at = text.find("```cpp\n"); at != std::string::npos;
-       at = text.find("```cpp\n", at)) {
+  for (size_t at = text.find("```cpp\n"); at != std::string::npos; at = text.find("```cpp\n", at)) {
     at += 7;
     size_t end = text.find("```\n", at);
     BOOST_TEST_REQUIRE(end != std::string::npos, doc << ": an unclosed code block");
@@ -104,11 +103,10 @@ void check_example_runs(const fs::path& exe, const std::vector<std::string>& env
 
 BOOST_AUTO_TEST_CASE(the_install_holds_the_cli_both_libraries_headers_and_packages) {
   const fs::path& p = prefix().prefix;
-  for (const char* f : {"bin/ddatabase", "lib/libddatabase.a", "include/ddatabase/ddatabase.hpp",
-                        "include/ddatabase/actors/feed_client.hpp",
-                        "lib/cmake/ddatabase/ddatabaseConfig.cmake",
-                        "lib/cmake/ddatabase/ddatabaseConfigVersion.cmake",
-                        "lib/pkgconfig/ddatabase.pc"}) {
+  for (const char* f :
+       {"bin/ddatabase", "lib/libddatabase.a", "include/ddatabase/ddatabase.hpp",
+        "include/ddatabase/actors/feed_client.hpp", "lib/cmake/ddatabase/ddatabaseConfig.cmake",
+        "lib/cmake/ddatabase/ddatabaseConfigVersion.cmake", "lib/pkgconfig/ddatabase.pc"}) {
     BOOST_TEST(fs::exists(p / f), f);
   }
   // The shared library, when this build made one (-DDDB_SHARED=ON), is versioned:
@@ -169,9 +167,9 @@ BOOST_AUTO_TEST_CASE(the_readme_program_builds_with_find_package_and_runs) {
              "add_executable(example main.cpp)\n"
              "target_link_libraries(example PRIVATE ddatabase::ddatabase)\n");
   const std::string build = (proj.path() / "build").string();
-  auto conf = run({"cmake", "-S", proj.str(), "-B", build,
-                   "-DCMAKE_PREFIX_PATH=" + prefix().prefix.string()},
-                  run_options{long_step, {}, {}, {}});
+  auto conf = run(
+      {"cmake", "-S", proj.str(), "-B", build, "-DCMAKE_PREFIX_PATH=" + prefix().prefix.string()},
+      run_options{long_step, {}, {}, {}});
   BOOST_TEST_REQUIRE(conf.ok(), conf.describe() << conf.out);
   auto made = run({"cmake", "--build", build}, run_options{long_step, {}, {}, {}});
   BOOST_TEST_REQUIRE(made.ok(), made.describe() << made.out);
@@ -203,9 +201,11 @@ BOOST_AUTO_TEST_CASE(add_subdirectory_of_the_source_tree_configures) {
   write_file(proj.path() / "CMakeLists.txt",
              "cmake_minimum_required(VERSION 3.18)\n"
              "project(embedder CXX)\n"
-             "add_subdirectory(\"" + ddb::test::source_dir() + "\" ddatabase)\n"
-             "add_executable(example main.cpp)\n"
-             "target_link_libraries(example PRIVATE ddatabase::ddatabase)\n");
+             "add_subdirectory(\"" +
+                 ddb::test::source_dir() +
+                 "\" ddatabase)\n"
+                 "add_executable(example main.cpp)\n"
+                 "target_link_libraries(example PRIVATE ddatabase::ddatabase)\n");
   auto conf = run({"cmake", "-S", proj.str(), "-B", (proj.path() / "build").string()},
                   run_options{long_step, {}, {}, {}});
   BOOST_TEST_REQUIRE(conf.ok(), conf.describe() << conf.out);
@@ -228,14 +228,14 @@ BOOST_AUTO_TEST_CASE(every_program_in_docs_library_md_builds_and_runs) {
   for (size_t i = 0; i < programs.size(); ++i) {
     const std::string name = "program" + std::to_string(i);
     write_file(proj.path() / (name + ".cpp"), programs[i]);
-    cmake += "add_executable(" + name + " " + name + ".cpp)\n" +
-             "target_link_libraries(" + name + " PRIVATE ddatabase::ddatabase)\n";
+    cmake += "add_executable(" + name + " " + name + ".cpp)\n" + "target_link_libraries(" + name +
+             " PRIVATE ddatabase::ddatabase)\n";
   }
   write_file(proj.path() / "CMakeLists.txt", cmake);
   const std::string build = (proj.path() / "build").string();
-  auto conf = run({"cmake", "-S", proj.str(), "-B", build,
-                   "-DCMAKE_PREFIX_PATH=" + prefix().prefix.string()},
-                  run_options{long_step, {}, {}, {}});
+  auto conf = run(
+      {"cmake", "-S", proj.str(), "-B", build, "-DCMAKE_PREFIX_PATH=" + prefix().prefix.string()},
+      run_options{long_step, {}, {}, {}});
   BOOST_TEST_REQUIRE(conf.ok(), conf.describe() << conf.out);
   auto made = run({"cmake", "--build", build, "-j", "2"}, run_options{long_step, {}, {}, {}});
   BOOST_TEST_REQUIRE(made.ok(), made.describe() << made.out);
