@@ -11,7 +11,6 @@
 #include "sim/driver.hpp"
 #include "sim/isolate.hpp"
 #include "sim/shrink.hpp"
-#include "sim/sodium_rng.hpp"
 
 namespace ddb::cli {
 
@@ -113,7 +112,6 @@ void add_sim(CLI::App& app, runner& run) {
   cmd->callback([=, &run] {
     if (!a->seeds.empty()) a->sweep = parse_seeds(a->seeds);
     set_stop_grace(std::chrono::milliseconds(0));
-    sim::sodium_rng::install();  // before crypto::init() calls sodium_init()
     run = [=](caf::actor_system&) { return run_sim(*a); };
   });
 }

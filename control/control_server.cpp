@@ -7,12 +7,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
 #include <filesystem>
 #include <thread>
 
 #include "control/api_context.hpp"
 #include "control/node_sample.hpp"
-#include "core/crypto.hpp"
+#include "core/random.hpp"
+#include "core/types.hpp"
 
 namespace ddb::control {
 
@@ -54,11 +56,12 @@ status prepare_socket_path(const std::string& path) {
   return status::ok();
 }
 
-// 32 random bytes as hex, written 0600 (a temporary file renamed over the old token).
+// 32 random bytes as hex, written 0600 (a temporary file renamed over the old token). Always the
+// production source (libsodium's RNG), never an injected one: the token is a real process's
+// secret, not something a simulation replays.
 result<std::string> write_token(const std::string& path) {
-  uint8_t raw[32];
-  crypto::random_bytes(raw, sizeof raw);
-  std::string token = to_hex(byte_view(raw, sizeof raw));
+  std::array<uint8_t, 32> raw = random_source().bytes<32>();
+  std::string token = to_hex(byte_view(raw.data(), raw.size()));
   std::string tmp = path + ".tmp";
   ::unlink(tmp.c_str());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -116,9 +116,10 @@ hash_t discovery_key(const public_key& key, std::string_view ns) {
   return out;
 }
 
-key_pair generate_key_pair() {
-  key_pair kp;
-  crypto_sign_keypair(kp.public_key.data(), kp.secret_key.data());
+key_pair generate_key_pair(const random_source& rng) {
+  std::array<uint8_t, 32> seed = rng.bytes<32>();
+  key_pair kp = key_pair_from_seed(seed);
+  sodium_memzero(seed.data(), seed.size());
   return kp;
 }
 
@@ -153,10 +154,6 @@ bool verify_roots(const std::vector<tree_node>& roots, uint64_t length, const si
   if (check(byte_view(msg))) return true;
   // hypercore 8 era writers signed the 32-byte tree hash alone.
   return check(byte_view(msg.data(), 32));
-}
-
-void random_bytes(uint8_t* out, size_t n) {
-  randombytes_buf(out, n);
 }
 
 }  // namespace ddb::crypto

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/random.hpp"
 #include "core/result.hpp"
 #include "core/types.hpp"
 
@@ -36,7 +37,9 @@ struct key_pair {
   ::ddb::public_key public_key{};
   ::ddb::secret_key secret_key{};
 };
-key_pair generate_key_pair();
+// A fresh key pair: key_pair_from_seed over 32 bytes from `rng` (what crypto_sign_keypair does
+// with libsodium's RNG, which is the default).
+key_pair generate_key_pair(const random_source& rng = {});
 key_pair key_pair_from_seed(const std::array<uint8_t, 32>& seed);
 // The public key is the second half of a libsodium Ed25519 secret key.
 public_key public_key_of(const secret_key& sk);
@@ -49,8 +52,6 @@ bool verify(byte_view message, const signature_t& sig, const public_key& pk);
 using verify_fn = std::function<bool(byte_view message, const signature_t&, const public_key&)>;
 bool verify_roots(const std::vector<tree_node>& roots, uint64_t length, const signature_t& sig,
                   const public_key& pk, const verify_fn& verify_hook = {});
-
-void random_bytes(uint8_t* out, size_t n);
 
 // Custom signing/verification (the seed API's `crypto: {sign, verify}` option). Empty functions
 // mean libsodium Ed25519.

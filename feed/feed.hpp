@@ -14,6 +14,7 @@
 #include "core/crypto.hpp"
 #include "core/merkle.hpp"
 #include "core/proof_verify.hpp"
+#include "core/random.hpp"
 #include "core/result.hpp"
 #include "core/tree_index.hpp"
 #include "core/types.hpp"
@@ -35,6 +36,7 @@ struct feed_options {
   std::string ns = "ddatabase";  // discovery-key namespace ("hypercore" for hypercore 9)
   bool parallel_hashing = true;  // hash large append batches on two threads
   crypto::hooks crypto;          // custom sign / verify
+  random_source rng;             // the key pair, when one is generated (default: libsodium's RNG)
 };
 
 struct signature_info {

@@ -84,7 +84,7 @@ status feed::load(const std::optional<public_key>& stored_key,
   } else if (stored_key) {
     key_ = *stored_key;
   } else {
-    crypto::key_pair kp = crypto::generate_key_pair();
+    crypto::key_pair kp = crypto::generate_key_pair(opts_.rng);
     key_ = kp.public_key;
     secret_key_ = kp.secret_key;
     generated = true;

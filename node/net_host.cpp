@@ -4,7 +4,6 @@
 
 #include <caf/all.hpp>
 
-#include "core/crypto.hpp"
 #include "messages/atoms.hpp"
 #include "messages/peer_messages.hpp"
 
@@ -30,9 +29,8 @@ void net_host::stop_peers() {
   peers_.clear();
 }
 
-wire::noise::dh_key_pair net_host::random_keys() {
-  wire::noise::key32 seed;
-  crypto::random_bytes(seed.data(), seed.size());
+wire::noise::dh_key_pair net_host::random_keys(const random_source& rng) {
+  wire::noise::key32 seed = rng.bytes<32>();
   return wire::noise::dh_key_pair_from_seed(seed);
 }
 
@@ -76,7 +74,8 @@ caf::actor net_host::start_peer(connection_ptr conn, std::vector<hash_t> feeds) 
   o.session.encrypted = opts_.encrypted;
   o.session.noise = opts_.encrypted;
   o.session.static_keys = opts_.noise_keys;
-  crypto::random_bytes(o.session.nonce.data(), o.session.nonce.size());
+  opts_.rng.fill(o.session.nonce.data(), o.session.nonce.size());
+  o.session.rng = opts_.rng;
   o.session.ns = opts_.ns;
   o.registry = registry_;
   o.feeds_to_open = std::move(feeds);

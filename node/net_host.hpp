@@ -1,7 +1,8 @@
 #pragma once
 // Accepts and dials replication connections for the feeds of a registry: every connection gets
-// a peer actor with a fresh stream nonce and the node's Noise key pair. Used by the CLI's serve,
-// clone and cat --peer. Borrows the actor system and the transport, which must outlive it.
+// a peer actor with a fresh stream nonce (from options.rng) and the node's Noise key pair. Used by
+// the CLI's serve, clone and cat --peer. Borrows the actor system and the transport, which must
+// outlive it.
 //
 // Limits (net/connection_limits.hpp; the transport enforces max_connections and max_per_address,
 // evicting an address's unfinished handshakes first):
@@ -20,6 +21,7 @@
 
 #include "actors/feed_registry.hpp"
 #include "actors/peer_actor.hpp"
+#include "core/random.hpp"
 #include "net/connection_limits.hpp"
 #include "net/transport.hpp"
 
@@ -37,6 +39,7 @@ struct net_host_options {
   std::function<bool(const public_key& remote_static)> authenticate;
   connection_limits limits;
   std::shared_ptr<connection_counters> counters;  // null: the host makes its own
+  random_source rng;  // stream nonces and Noise ephemeral keys (default: libsodium's RNG)
 };
 
 class net_host {
@@ -64,8 +67,8 @@ class net_host {
   // Live peer actors, and how many of those accepted are still in their handshake.
   std::pair<uint64_t, uint64_t> peer_counts();
 
-  // A random Noise key pair (libsodium's RNG).
-  static wire::noise::dh_key_pair random_keys();
+  // A random Noise key pair: crypto_kx_seed_keypair over a seed from `rng`.
+  static wire::noise::dh_key_pair random_keys(const random_source& rng = {});
 
  private:
   struct peer_slot {

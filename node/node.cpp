@@ -6,7 +6,6 @@
 #include <caf/all.hpp>
 
 #include "actors/peer_actor.hpp"
-#include "core/crypto.hpp"
 #include "core/key_file.hpp"
 #include "messages/errors.hpp"
 #include "messages/swarm_messages.hpp"
@@ -21,11 +20,11 @@ namespace fs = std::filesystem;
 
 // The seed is read with the one key-file reader (core/key_file.hpp); a missing one is created
 // (0600, in a 0700 directory). If another process creates it first, that one is read.
-result<wire::noise::dh_key_pair> load_noise_keys(const std::string& path) {
+result<wire::noise::dh_key_pair> load_noise_keys(const std::string& path,
+                                                 const random_source& rng) {
   auto seed = read_key_file(path);
   if (!seed && seed.error().code() == errc::not_found) {
-    key_bytes fresh{};
-    crypto::random_bytes(fresh.data(), fresh.size());
+    key_bytes fresh = rng.bytes<32>();
     status written = write_key_file(path, fresh);
     seed = written ? result<key_bytes>(fresh) : read_key_file(path);
     if (!seed && seed.error().code() == errc::not_found) return written;
@@ -34,10 +33,11 @@ result<wire::noise::dh_key_pair> load_noise_keys(const std::string& path) {
   return wire::noise::dh_key_pair_from_seed(*seed);
 }
 
-node::node(caf::actor_system& sys, node_config config, caf::actor observer)
+node::node(caf::actor_system& sys, node_config config, caf::actor observer, random_source rng)
     : sys_(sys),
       config_(std::move(config)),
       observer_(std::move(observer)),
+      rng_(std::move(rng)),
       io_(std::make_unique<io_thread>()) {}
 
 node::~node() {
@@ -45,8 +45,8 @@ node::~node() {
 }
 
 result<std::unique_ptr<node>> node::start(caf::actor_system& sys, node_config config,
-                                          caf::actor observer) {
-  std::unique_ptr<node> n(new node(sys, std::move(config), std::move(observer)));
+                                          caf::actor observer, random_source rng) {
+  std::unique_ptr<node> n(new node(sys, std::move(config), std::move(observer), std::move(rng)));
   if (status s = n->load_keys(); !s) return s;
   if (status s = n->open_feeds(); !s) return s;
   n->apply_access();
@@ -67,7 +67,7 @@ result<std::unique_ptr<node>> node::start(caf::actor_system& sys, node_config co
 status node::load_keys() {
   std::string path = config_.noise_key_file;
   if (path.empty()) path = (fs::path(config_.storage) / "noise.key").string();
-  auto keys = load_noise_keys(path);
+  auto keys = load_noise_keys(path, rng_);
   if (!keys) return keys.error();
   keys_ = *keys;
   return status::ok();
@@ -95,17 +95,18 @@ status node::start_discovery() {
 namespace {
 
 peer_spawner make_spawner(caf::actor_system& sys, const node_config& cfg,
-                          const wire::noise::dh_key_pair& keys,
+                          const wire::noise::dh_key_pair& keys, const random_source& rng,
                           std::shared_ptr<feed_registry> registry,
                           std::shared_ptr<connection_counters> counters,
                           std::shared_ptr<access_policy> access) {
-  return [&sys, keys, registry, counters, access, ns = cfg.ns,
+  return [&sys, keys, rng, registry, counters, access, ns = cfg.ns,
           handshake_ms = cfg.swarm.handshake_timeout_ms](
              connection_ptr conn, std::vector<hash_t> feeds, caf::actor observer) {
     peer_actor_options o;
     o.session.initiator = conn->initiator();
     o.session.static_keys = keys;
-    crypto::random_bytes(o.session.nonce.data(), o.session.nonce.size());
+    rng.fill(o.session.nonce.data(), o.session.nonce.size());
+    o.session.rng = rng;
     o.session.ns = ns;
     o.registry = registry;
     o.feeds_to_open = std::move(feeds);
@@ -138,7 +139,7 @@ status node::start_swarm() {
   o.self_key = keys_.public_key;
   o.net = net_.get();
   o.backends = discovery_;
-  o.spawn_peer = make_spawner(sys_, config_, keys_, registry_, counters_, access_);
+  o.spawn_peer = make_spawner(sys_, config_, keys_, rng_, registry_, counters_, access_);
   o.observer = observer_;
   o.max_peers_per_feed = sc.max_peers_per_feed;
   o.max_peers = sc.max_peers;

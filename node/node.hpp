@@ -10,6 +10,10 @@
 //   feed's events (ddb_event_atom, std::string feed, std::string what)     workload notes
 //   ("appended N")
 //
+// Randomness (new feed key pairs, a missing Noise key seed, connection nonces, Noise ephemeral
+// keys) comes from the random_source given to start(), libsodium's RNG by default; peer actors
+// draw from it on CAF's worker threads, so a replacement must be thread-safe there.
+//
 // Borrows the actor system, which must outlive the node. Not thread-safe: one owner thread.
 #include <memory>
 #include <mutex>
@@ -24,6 +28,7 @@
 #include "actors/feed_registry.hpp"
 #include "config/config_diff.hpp"
 #include "config/node_config.hpp"
+#include "core/random.hpp"
 #include "core/result.hpp"
 #include "net/connection_limits.hpp"
 #include "net/transport.hpp"
@@ -61,7 +66,7 @@ class node {
   // Opens everything and starts listening and discovery; errors name the failing part. A follow
   // feed's key_file must exist by now (`ddatabase node` waits for it before starting the node).
   static result<std::unique_ptr<node>> start(caf::actor_system& sys, node_config config,
-                                             caf::actor observer = {});
+                                             caf::actor observer = {}, random_source rng = {});
   // Stops (see stop()).
   ~node();
   node(const node&) = delete;
@@ -99,7 +104,7 @@ class node {
   const std::shared_ptr<access_policy>& access() const { return access_; }
 
  private:
-  node(caf::actor_system& sys, node_config config, caf::actor observer);
+  node(caf::actor_system& sys, node_config config, caf::actor observer, random_source rng);
   status load_keys();
   status open_feeds();
   status start_discovery();
@@ -117,6 +122,7 @@ class node {
   caf::actor_system& sys_;
   node_config config_;
   caf::actor observer_;
+  random_source rng_;
   wire::noise::dh_key_pair keys_;
   std::shared_ptr<feed_registry> registry_ = std::make_shared<feed_registry>();
   std::vector<node_feed> feeds_;
@@ -135,8 +141,9 @@ class node {
   bool stopped_ = false;
 };
 
-// Reads the 32-byte Noise seed in `path`, creating it (and its directory) when missing.
-result<wire::noise::dh_key_pair> load_noise_keys(const std::string& path);
+// Reads the 32-byte Noise seed in `path`, creating it (and its directory) from `rng` when missing.
+result<wire::noise::dh_key_pair> load_noise_keys(const std::string& path,
+                                                 const random_source& rng = {});
 
 // Loads the node's configured extensions (config.extensions: built-ins and .so plugins) for its
 // feeds (node/node_extensions.cpp). Called by node::start after the feeds are open and before the

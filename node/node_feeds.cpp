@@ -88,12 +88,14 @@ caf::behavior workload_impl(workload_ptr self, feed_actor feed, std::string name
   return {[=](ddb_tmo_atom) { workload_step(self); }};
 }
 
-result<node_feed> open_feed(caf::actor_system& sys, const node_config& cfg, const feed_config& f) {
+result<node_feed> open_feed(caf::actor_system& sys, const node_config& cfg, const feed_config& f,
+                            const random_source& rng) {
   node_feed out;
   out.name = f.name;
   out.mode = f.mode;
   feed_options fo;
   fo.ns = cfg.ns;
+  fo.rng = rng;
   feed_actor_options ao;
   ao.replication.limits = cfg.limits;
   if (f.mode == feed_mode::follow) {
@@ -173,7 +175,7 @@ status node::remove_feed(const std::string& name, bool delete_data) {
 }
 
 status node::open_feed_entry(const feed_config& f) {
-  auto nf = open_feed(sys_, config_, f);
+  auto nf = open_feed(sys_, config_, f, rng_);
   if (!nf) return make_error(nf.error().code(), "feed " + f.name + ": " + nf.error().message());
   if (observer_) {
     nf->relay = spawn_relay(sys_, f.name, observer_);

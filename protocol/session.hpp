@@ -27,6 +27,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/random.hpp"
 #include "core/result.hpp"
 #include "core/types.hpp"
 #include "wire/channels.hpp"
@@ -40,7 +41,7 @@ struct session_options {
   bool noise = true;      // run the handshake; turned off only when `encrypted` is off too
   wire::noise::dh_key_pair static_keys;
   wire::stream_nonce nonce{};     // our NoisePayload nonce (24 random bytes from the caller)
-  wire::noise::rng_fn rng;        // ephemeral keys (libsodium's randombytes when empty)
+  random_source rng;              // ephemeral keys (default: libsodium's RNG)
   std::string ns = "ddatabase";   // capability namespace: "ddatabase" or "hypercore"
   bool validate_messages = true;  // decode every body once and refuse malformed ones
   size_t max_channels = 4096;     // remote channels open at once

@@ -13,7 +13,6 @@
 #include "messages/swarm_messages.hpp"
 #include "sim/lying_env.hpp"
 #include "sim/sim_actors.hpp"
-#include "sim/sodium_rng.hpp"
 #include "storage/env.hpp"
 #include "swarm/static_discovery.hpp"
 #include "swarm/swarm_actor.hpp"
@@ -50,7 +49,6 @@ world::world(caf::actor_system& sys, const scenario& sc, uint64_t seed)
       net_(core_, seed),
       checks_(core_),
       churn_rng_(rng::substream(seed, "churn")) {
-  sodium_rng::reset(seed);
   for (size_t f = 0; f < sc_.feeds.size(); ++f) {
     rng r = rng::substream(seed, "feed-key", f);
     auto kp = crypto::key_pair_from_seed(seed32(r));
@@ -349,7 +347,7 @@ caf::actor world::start_peer(node_state& nd, connection_ptr conn, std::vector<ha
   o.session.initiator = conn->initiator();
   o.session.static_keys = nd.noise;
   r->fill(o.session.nonce.data(), o.session.nonce.size());
-  o.session.rng = [r](uint8_t* out, size_t n) { r->fill(out, n); };
+  o.session.rng = random_source([r](uint8_t* out, size_t n) { r->fill(out, n); });
   o.registry = nd.registry;
   o.feeds_to_open = std::move(feeds);
   o.live = true;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/random.hpp"
 #include "core/result.hpp"
 #include "core/types.hpp"
 #include "wire/noise.hpp"
@@ -55,7 +56,7 @@ struct handshake_options {
   bool initiator = false;
   noise::dh_key_pair static_keys;
   stream_nonce nonce{};  // our NoisePayload nonce: 24 random bytes from the caller
-  noise::rng_fn rng;     // ephemeral keys; libsodium's randombytes when empty
+  random_source rng;     // ephemeral keys (default: libsodium's RNG)
 };
 
 class handshake {

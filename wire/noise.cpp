@@ -33,13 +33,8 @@ dh_key_pair dh_key_pair_from_seed(const key32& seed) {
   return kp;
 }
 
-dh_key_pair generate_dh_key_pair(const rng_fn& rng) {
-  key32 sk{};
-  if (rng) {
-    rng(sk.data(), sk.size());
-  } else {
-    randombytes_buf(sk.data(), sk.size());
-  }
+dh_key_pair generate_dh_key_pair(const random_source& rng) {
+  key32 sk = rng.bytes<32>();
   dh_key_pair kp = dh_key_pair_from_secret(sk);
   sodium_memzero(sk.data(), sk.size());
   return kp;

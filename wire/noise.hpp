@@ -4,13 +4,14 @@
 //   -> e
 //   <- e, ee, s, es
 //   -> s, se
-// The local static key pair is injected; ephemeral secret keys come from an injectable RNG so
-// tests and the simulator are deterministic. REQUIRES: sodium_init() has run.
+// The local static key pair is injected; ephemeral secret keys come from an injected
+// random_source (core/random.hpp) so tests and the simulator are deterministic.
+// REQUIRES: sodium_init() has run.
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <optional>
 
+#include "core/random.hpp"
 #include "core/result.hpp"
 #include "core/types.hpp"
 #include "wire/noise_crypto.hpp"
@@ -18,9 +19,6 @@
 namespace ddb::wire::noise {
 
 inline constexpr const char* protocol_name = "Noise_XX_25519_ChaChaPoly_BLAKE2b";
-
-// Fills `out` with `n` random bytes.
-using rng_fn = std::function<void(uint8_t* out, size_t n)>;
 
 struct dh_key_pair {
   key32 public_key{};
@@ -31,8 +29,8 @@ struct dh_key_pair {
 dh_key_pair dh_key_pair_from_secret(const key32& secret_key);
 // As libsodium's crypto_kx_seed_keypair (what the reference's keyPair(seed) uses).
 dh_key_pair dh_key_pair_from_seed(const key32& seed);
-// A fresh key pair whose secret comes from `rng` (libsodium's randombytes when empty).
-dh_key_pair generate_dh_key_pair(const rng_fn& rng);
+// A fresh key pair whose secret comes from `rng`.
+dh_key_pair generate_dh_key_pair(const random_source& rng = {});
 
 // The transport keys after the handshake: noise-protocol's split gives two 40-byte cipher
 // states (32-byte key ‖ 8-byte zero nonce); these are their first 32 bytes. The initiator's tx
@@ -46,7 +44,7 @@ struct handshake_options {
   bool initiator = false;
   dh_key_pair static_keys;
   byte_buffer prologue;  // empty for ddatabase
-  rng_fn rng;            // ephemeral secrets; libsodium's randombytes when empty
+  random_source rng;     // ephemeral secrets (default: libsodium's RNG)
 };
 
 class handshake_state {

@@ -187,13 +187,13 @@ public_key random_key(std::mt19937_64& gen) {
 replication::session_options session_opts(uint64_t seed) {
   auto gen = std::make_shared<std::mt19937_64>(seed);
   replication::session_options o;
-  o.rng = [gen](uint8_t* out, size_t n) {
+  o.rng = random_source([gen](uint8_t* out, size_t n) {
     for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>((*gen)());
-  };
+  });
   wire::noise::key32 secret{};
-  o.rng(secret.data(), secret.size());
+  o.rng.fill(secret.data(), secret.size());
   o.static_keys = wire::noise::dh_key_pair_from_secret(secret);
-  o.rng(o.nonce.data(), o.nonce.size());
+  o.rng.fill(o.nonce.data(), o.nonce.size());
   return o;
 }
 

@@ -34,10 +34,9 @@ int ms_until(clock_type::time_point deadline) {
 replication::session_options options(bool initiator) {
   replication::session_options o;
   o.initiator = initiator;
-  wire::noise::key32 seed{};
-  crypto::random_bytes(seed.data(), seed.size());  // a fresh Noise key per connection
-  o.static_keys = wire::noise::dh_key_pair_from_seed(seed);
-  crypto::random_bytes(o.nonce.data(), o.nonce.size());
+  random_source rng;  // libsodium's: a fresh Noise key per connection
+  o.static_keys = wire::noise::dh_key_pair_from_seed(rng.bytes<32>());
+  rng.fill(o.nonce.data(), o.nonce.size());
   return o;
 }
 

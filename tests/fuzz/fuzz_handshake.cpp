@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint8_t mode = in.byte();
   wire::handshake_options o;
   o.initiator = mode & 1;
-  o.rng = fill;
+  o.rng = random_source(fill);
   wire::noise::key32 seed{};
   fill(seed.data(), seed.size());
   o.static_keys = wire::noise::dh_key_pair_from_seed(seed);

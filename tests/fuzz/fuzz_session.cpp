@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   replication::session_options o;
   o.initiator = false;
   o.noise = o.encrypted = (mode & 1) != 0;
-  o.rng = fill;
+  o.rng = random_source(fill);
   o.max_channels = 1 + (mode >> 4);
   wire::noise::key32 seed{};
   fill(seed.data(), seed.size());

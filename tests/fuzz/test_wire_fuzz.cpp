@@ -199,9 +199,9 @@ BOOST_AUTO_TEST_CASE(handshake_garbage) {
   BOOST_REQUIRE(sodium_init() >= 0);
   rng_t r(seed() + 3);
   BOOST_TEST_MESSAGE("seed " << seed() + 3);
-  auto rng = [&r](uint8_t* out, size_t n) {
+  random_source rng([&r](uint8_t* out, size_t n) {
     for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(r());
-  };
+  });
   for (uint64_t i = 0; i < iterations() / 200; ++i) {
     handshake_options oi;
     oi.initiator = true;

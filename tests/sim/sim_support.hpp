@@ -1,6 +1,5 @@
 #pragma once
-// Shared by the simulator suites: libsodium's deterministic RNG installed before anything
-// calls sodium_init (a global fixture), the shipped scenarios, and a report printer.
+// Shared by the simulator suites: the shipped scenarios and a report printer.
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
@@ -10,7 +9,6 @@
 
 #include "sim/driver.hpp"
 #include "sim/scenario.hpp"
-#include "sim/sodium_rng.hpp"
 
 namespace ddb::sim {
 // Printable in Boost.Test messages.
@@ -20,10 +18,6 @@ inline std::ostream& operator<<(std::ostream& o, outcome x) {
 }  // namespace ddb::sim
 
 namespace ddb::sim::test {
-
-struct install_rng {
-  install_rng() { BOOST_REQUIRE(sodium_rng::install()); }
-};
 
 inline std::filesystem::path scenario_dir() {
   const char* src = std::getenv("DDB_SOURCE_DIR");

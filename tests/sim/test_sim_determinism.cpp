@@ -11,8 +11,6 @@ namespace {
 using namespace ddb::sim;
 using namespace ddb::sim::test;
 
-BOOST_TEST_GLOBAL_FIXTURE(install_rng);
-
 void same_run(const run_report& a, const run_report& b) {
   BOOST_TEST(a.trace == b.trace);
   BOOST_TEST(a.trace_events == b.trace_events);

@@ -9,8 +9,6 @@ namespace {
 using namespace ddb::sim;
 using namespace ddb::sim::test;
 
-BOOST_TEST_GLOBAL_FIXTURE(install_rng);
-
 BOOST_AUTO_TEST_CASE(length_announce_runs_in_the_simulator) {
   scenario sc = shipped("announce.yaml");
   BOOST_REQUIRE_EQUAL(sc.extensions.size(), 1u);

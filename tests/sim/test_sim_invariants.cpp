@@ -12,8 +12,6 @@ namespace {
 using namespace ddb::sim;
 using namespace ddb::sim::test;
 
-BOOST_TEST_GLOBAL_FIXTURE(install_rng);
-
 bool tripped(const run_report& r, const std::string& invariant) {
   for (const auto& v : r.violations) {
     if (v.invariant == invariant) return true;

@@ -8,8 +8,6 @@ namespace {
 using namespace ddb::sim;
 using namespace ddb::sim::test;
 
-BOOST_TEST_GLOBAL_FIXTURE(install_rng);
-
 uint64_t seeds_per_scenario() {
   const char* n = std::getenv("DDB_SIM_SEEDS");
   return n != nullptr ? std::strtoull(n, nullptr, 10) : 3;

@@ -136,9 +136,9 @@ BOOST_AUTO_TEST_CASE(verify_hook_is_used) {
 }
 
 BOOST_AUTO_TEST_CASE(random_and_generated_keys) {
-  std::array<uint8_t, 32> a{}, b{};
-  crypto::random_bytes(a.data(), a.size());
-  crypto::random_bytes(b.data(), b.size());
+  random_source rng;
+  BOOST_TEST(rng.is_system());
+  std::array<uint8_t, 32> a = rng.bytes<32>(), b = rng.bytes<32>();
   BOOST_TEST(to_hex(a) != to_hex(b));
   crypto::key_pair kp = crypto::generate_key_pair();
   BOOST_TEST(to_hex(crypto::public_key_of(kp.secret_key)) == to_hex(kp.public_key));

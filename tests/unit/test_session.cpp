@@ -37,11 +37,11 @@ uint64_t test_seed() {
   return seed;
 }
 
-wire::noise::rng_fn seeded_rng(uint64_t seed) {
+random_source seeded_rng(uint64_t seed) {
   auto gen = std::make_shared<std::mt19937_64>(seed);
-  return [gen](uint8_t* out, size_t n) {
+  return random_source([gen](uint8_t* out, size_t n) {
     for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>((*gen)());
-  };
+  });
 }
 
 session_options make_options(bool initiator, uint64_t seed, bool encrypted = true,
@@ -53,9 +53,9 @@ session_options make_options(bool initiator, uint64_t seed, bool encrypted = tru
   o.ns = std::move(ns);
   o.rng = seeded_rng(seed);
   wire::noise::key32 secret{};
-  o.rng(secret.data(), secret.size());
+  o.rng.fill(secret.data(), secret.size());
   o.static_keys = wire::noise::dh_key_pair_from_secret(secret);
-  o.rng(o.nonce.data(), o.nonce.size());
+  o.rng.fill(o.nonce.data(), o.nonce.size());
   return o;
 }
 

@@ -31,11 +31,11 @@ struct init_fixture {
 };
 BOOST_TEST_GLOBAL_FIXTURE(init_fixture);
 
-noise::rng_fn seeded_rng(uint64_t seed) {
+random_source seeded_rng(uint64_t seed) {
   auto gen = std::make_shared<std::mt19937_64>(seed);
-  return [gen](uint8_t* out, size_t n) {
+  return random_source([gen](uint8_t* out, size_t n) {
     for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>((*gen)());
-  };
+  });
 }
 
 handshake_options options(bool initiator, uint64_t seed) {
@@ -43,9 +43,9 @@ handshake_options options(bool initiator, uint64_t seed) {
   o.initiator = initiator;
   auto rng = seeded_rng(seed);
   noise::key32 s{};
-  rng(s.data(), s.size());
+  rng.fill(s.data(), s.size());
   o.static_keys = noise::dh_key_pair_from_secret(s);
-  rng(o.nonce.data(), o.nonce.size());
+  rng.fill(o.nonce.data(), o.nonce.size());
   o.rng = rng;
   return o;
 }

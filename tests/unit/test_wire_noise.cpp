@@ -53,11 +53,11 @@ nlohmann::json load_xx_vector() {
 }
 
 // An RNG that hands out one fixed 32-byte secret.
-rng_fn fixed_rng(const key32& secret) {
-  return [secret](uint8_t* out, size_t n) {
+random_source fixed_rng(const key32& secret) {
+  return random_source([secret](uint8_t* out, size_t n) {
     BOOST_REQUIRE_EQUAL(n, secret.size());
     std::copy(secret.begin(), secret.end(), out);
-  };
+  });
 }
 
 handshake_options options_for(const nlohmann::json& v, bool initiator) {
