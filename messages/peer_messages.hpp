@@ -21,8 +21,8 @@
 //   (ddb_open_atom, hash_t discovery_key)                               (no reply)
 //       open our channel for this registered feed too (one connection carries every common feed).
 // net host -> its ban keeper (node/ban_keeper.hpp)
-//   (ddb_peer_atom, caf::actor peer, std::string host)                  (no reply)
-//       a peer actor was started for a connection from/to `host` (the remote IP).
+//   (ddb_peer_atom, caf::actor peer, std::string host, bool inbound)    (no reply)
+//       a peer actor was started for a connection from (inbound) or to `host` (the remote IP).
 //   (ddb_kick_atom, caf::actor peer, std::string reason)                (no reply)
 //       drop that peer for a reason of ours (not the remote misbehaving): no ban.
 #include <cstdint>

@@ -21,6 +21,7 @@ namespace {
 // known.
 struct peer_entry {
   std::optional<std::string> host;    // from the net host
+  bool inbound = false;               // from the net host: accepted, not dialled
   std::optional<public_key> key;      // from the "handshake" notice
   std::optional<std::string> closed;  // the reason of its "closed" notice
   bool dropping = false;              // we dropped it: no ban
@@ -64,16 +65,23 @@ void settle(self_ptr self, const caf::actor_addr& addr) {
     self->delayed_send(self, st.opts.ban, ddb_tmo_atom_v, *e.host);
 }
 
+// An accepted connection from a banned key is dropped once both its key and its registration
+// are known. A connection we dialled is the user's choice (clone --peer): never refused.
+void check_key(self_ptr self, const caf::actor& peer, peer_entry& e) {
+  auto& st = self->state;
+  if (!e.host || !e.inbound || !e.key || e.dropping || e.closed) return;
+  if (!st.bans.key_banned(*e.key, now(self))) return;
+  ++st.opts.counters->refused_banned;
+  drop(self, peer, e, "banned");
+}
+
 void on_notice(self_ptr self, const caf::actor& peer, const std::string& text) {
   auto& st = self->state;
   peer_entry& e = st.peers[caf::actor_cast<caf::actor_addr>(peer)];
   public_key key{};
   if (text.rfind("handshake ", 0) == 0 && parse_key(text.substr(10), key)) {
     e.key = key;
-    if (st.bans.key_banned(key, now(self))) {
-      ++st.opts.counters->refused_banned;
-      drop(self, peer, e, "banned");
-    }
+    check_key(self, peer, e);
   } else if (text.rfind("closed: ", 0) == 0) {
     e.closed = text.substr(8);
     settle(self, caf::actor_cast<caf::actor_addr>(peer));
@@ -91,9 +99,13 @@ caf::behavior ban_keeper_impl(self_ptr self, ban_keeper_options opts) {
         if (self->state.opts.observer)
           self->delegate(self->state.opts.observer, ddb_event_atom_v, text);
       },
-      [=](ddb_peer_atom, const caf::actor& peer, const std::string& host) {
-        self->state.peers[caf::actor_cast<caf::actor_addr>(peer)].host = host;
-        settle(self, caf::actor_cast<caf::actor_addr>(peer));
+      [=](ddb_peer_atom, const caf::actor& peer, const std::string& host, bool inbound) {
+        auto addr = caf::actor_cast<caf::actor_addr>(peer);
+        peer_entry& e = self->state.peers[addr];
+        e.host = host;
+        e.inbound = inbound;
+        check_key(self, peer, e);
+        settle(self, addr);
       },
       [=](ddb_kick_atom, const caf::actor& peer, const std::string& reason) {
         auto addr = caf::actor_cast<caf::actor_addr>(peer);

@@ -5,14 +5,15 @@
 // actors/peer_actor.hpp) bans the remote's Noise key and its host (IP) for `ban`
 // (net/peer_bans.hpp): the host goes into `bans`, which the transport checks at accept, so a
 // fresh key from the same address is refused (refused_banned); a banned key that connects from
-// elsewhere is dropped after its handshake (refused_banned too). Bans end after `ban`, on CAF's
-// clock (a delayed message). `ban` 0: nobody is banned.
+// elsewhere is dropped after its handshake (refused_banned too). Connections the host dialled
+// are never refused: the user named that peer (a kicked one still gets banned for accepts). Bans
+// end after `ban`, on CAF's clock (a delayed message). `ban` 0: nobody is banned.
 //
 // Every notice of the peers is passed on to `observer` with the peer as its sender (delegated),
 // so that the host's own observer sees them as if it were theirs.
 //
 // Messages: the peers' notices (ddb_event_atom, std::string); from the net host
-// (ddb_peer_atom, caf::actor peer, std::string host) for each peer it starts, and
+// (ddb_peer_atom, caf::actor peer, std::string host, bool inbound) for each peer it starts, and
 // (ddb_kick_atom, caf::actor peer, std::string reason) for a peer it drops itself (never banned).
 #include <memory>
 

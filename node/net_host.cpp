@@ -111,7 +111,7 @@ caf::actor net_host::start_peer(connection_ptr conn, std::vector<hash_t> feeds) 
   prune();
   if (inbound) make_handshake_room();
   caf::actor peer = spawn_peer_actor(sys_, std::move(conn), std::move(o));
-  caf::anon_send(keeper_, ddb_peer_atom_v, peer, std::move(host));
+  caf::anon_send(keeper_, ddb_peer_atom_v, peer, std::move(host), inbound);
   peers_.push_back({caf::actor_cast<caf::weak_actor_ptr>(peer), handshaken, inbound, false});
   return peer;
 }

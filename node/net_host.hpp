@@ -13,7 +13,8 @@
 // Bans (node/ban_keeper.hpp, the swarm's policy): a peer that ends for misbehaving (a protocol
 // error, a kick from a feed) gets its Noise key and its host (IP) banned for opts.ban; the
 // transport refuses the host's connections at accept when it shares opts.bans (the host refuses
-// them when it starts their peer otherwise), and a banned key is dropped after its handshake.
+// them when it starts their peer otherwise), and a banned key that connects is dropped after its
+// handshake. Connections the host dials are never refused (the caller named that peer).
 #include <atomic>
 #include <functional>
 #include <memory>
