@@ -447,6 +447,12 @@ caf::behavior peer_actor_impl(self_ptr self, connection_ptr conn, peer_actor_opt
 
 }  // namespace
 
+bool closed_for_misbehaviour(const std::string& reason) {
+  auto starts_with = [&](const char* prefix) { return reason.rfind(prefix, 0) == 0; };
+  const bool stalled = reason.find("): request timeout") != std::string::npos;
+  return starts_with("protocol error") || (starts_with("kicked") && !stalled);
+}
+
 uint64_t next_peer_id() {
   static std::atomic<uint64_t> counter{0};
   return ++counter;

@@ -41,6 +41,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -81,6 +82,13 @@ struct peer_actor_options {
   // peers per run, so that runs of one seed in one process see the same ids.
   uint64_t id = 0;
 };
+
+// True when a peer actor's "closed: <reason>" says the remote misbehaved: a protocol error, or a
+// kick from a feed (bad proof, bad signature, invalid requests, ...). A feed that dropped the
+// peer for not answering in time ("kicked (...): request timeout") says nothing about its honesty,
+// nor does a timeout, a refused authentication or the connection going down. The owner of the
+// peer actors (the swarm actor, the net host) bans the remote for it.
+bool closed_for_misbehaviour(const std::string& reason);
 
 // A process-unique peer id (an atomic counter).
 uint64_t next_peer_id();

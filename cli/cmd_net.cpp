@@ -19,7 +19,21 @@ struct serve_args {
   std::vector<std::string> dirs;
   std::string listen = "127.0.0.1:0";
   std::string ns = "ddatabase";
-  bool json = false;  // the bound address (and the feeds) as one JSON line
+  bool json = false;        // the bound address (and the feeds) as one JSON line
+  uint64_t ban_ms = 60000;  // how long a peer that broke the protocol stays banned (0: never)
+};
+
+// One stderr line each time the bans change: remotes banned, connections refused for a ban.
+struct ban_report {
+  uint64_t bans = 0;
+  uint64_t refused = 0;
+  void check(const connection_counters& c) {
+    uint64_t b = c.bans.load(), r = c.refused_banned.load();
+    if (b == bans && r == refused) return;
+    bans = b;
+    refused = r;
+    std::cerr << "bans: peers banned " << b << ", connections refused as banned " << r << std::endl;
+  }
 };
 
 int run_serve(caf::actor_system& sys, const serve_args& a) {
@@ -27,6 +41,7 @@ int run_serve(caf::actor_system& sys, const serve_args& a) {
   ho.noise_keys = net_host::random_keys();
   ho.ns = a.ns;
   ho.live = true;
+  ho.ban = std::chrono::milliseconds(a.ban_ms);
   net_session net(sys, ho);
   std::vector<feed_client> feeds;
   nlohmann::json served = nlohmann::json::array();
@@ -66,8 +81,8 @@ int run_serve(caf::actor_system& sys, const serve_args& a) {
         << std::endl;
   else
     std::cout << "listening " << *bound << std::endl;
-  while (!stop_requested(500)) {
-  }
+  ban_report bans;
+  while (!stop_requested(500)) bans.check(*net.host->counters());
   close_all();
   return 0;
 }
@@ -81,6 +96,10 @@ void add_serve(CLI::App& app, runner& run) {
   cmd->add_option("--listen", a->listen, "HOST:PORT to listen on");
   cmd->add_option("--namespace", a->ns, "ddatabase (default) or hypercore")
       ->check(CLI::IsMember({"ddatabase", "hypercore"}));
+  cmd->add_option("--ban-ms", a->ban_ms,
+                  "how long a peer that broke the protocol stays banned, its key and its IP "
+                  "(default 60000; 0: no bans)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{7} * 24 * 3600 * 1000));
   cmd->add_flag("--json", a->json,
                 "print the bound address as one JSON line: {event, address, feeds}");
   cmd->callback([a, &run] {

@@ -18,9 +18,11 @@ namespace ddb::cli {
 net_session::net_session(caf::actor_system& sys, net_host_options opts)
     : registry(std::make_shared<feed_registry>()) {
   if (!opts.counters) opts.counters = std::make_shared<connection_counters>();
+  if (!opts.bans) opts.bans = std::make_shared<address_bans>();
   asio_transport_options to;
   to.limits = opts.limits;
   to.counters = opts.counters;
+  to.bans = opts.bans;  // banned hosts are refused at accept
   // Connections keep the io_context alive: peer actors that CAF destroys after this session
   // (at the actor system's shutdown) still close their sockets on a living io_context.
   net = make_asio_transport(io.shared_context(), std::move(to));

@@ -1,8 +1,9 @@
 #pragma once
 // What the networked subcommands share: an asio transport on its own thread, a registry, a net
-// host, and waiting for SIGINT/SIGTERM. The transport and the host share opts.limits and
-// opts.counters (net/connection_limits.hpp). Every connection keeps the io_context alive, so the
-// session may end while peer actors (and their connections) are still being destroyed.
+// host, and waiting for SIGINT/SIGTERM. The transport and the host share opts.limits,
+// opts.counters and opts.bans (net/connection_limits.hpp): banned hosts are refused at accept.
+// Every connection keeps the io_context alive, so the session may end while peer actors (and their
+// connections) are still being destroyed.
 #include <csignal>
 #include <memory>
 #include <string>

@@ -20,6 +20,11 @@
 // swarm actor -> peer actor
 //   (ddb_open_atom, hash_t discovery_key)                               (no reply)
 //       open our channel for this registered feed too (one connection carries every common feed).
+// net host -> its ban keeper (node/ban_keeper.hpp)
+//   (ddb_peer_atom, caf::actor peer, std::string host, bool inbound)    (no reply)
+//       a peer actor was started for a connection from (inbound) or to `host` (the remote IP).
+//   (ddb_kick_atom, caf::actor peer, std::string reason)                (no reply)
+//       drop that peer for a reason of ours (not the remote misbehaving): no ban.
 #include <cstdint>
 #include <string>
 
@@ -47,6 +52,8 @@ constexpr ddb_end_atom ddb_end_atom_v{};
 constexpr ddb_kick_atom ddb_kick_atom_v{};
 using ddb_open_atom = caf::atom_constant<caf::atom("ddb_open")>;
 constexpr ddb_open_atom ddb_open_atom_v{};
+using ddb_peer_atom = caf::atom_constant<caf::atom("ddb_peer")>;
+constexpr ddb_peer_atom ddb_peer_atom_v{};
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wire_frame& x) {

@@ -41,6 +41,7 @@ struct connection_counters {
   std::atomic<uint64_t> refused_over_cap{0};     // closed: max_connections or max_peers
   std::atomic<uint64_t> refused_per_address{0};  // closed: max_per_address, all handshaken
   std::atomic<uint64_t> refused_banned{0};       // closed: the address or key is banned
+  std::atomic<uint64_t> bans{0};                 // remotes banned for misbehaving (key and address)
 };
 
 // The remote host of a connection's address: "1.2.3.4" from "tcp 1.2.3.4:5", "1.2.3.4:5" or

@@ -6,6 +6,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/peer_messages.hpp"
+#include "node/ban_keeper.hpp"
 
 namespace ddb {
 
@@ -13,10 +14,18 @@ net_host::net_host(caf::actor_system& sys, transport& net, std::shared_ptr<feed_
                    net_host_options opts)
     : sys_(sys), net_(net), registry_(std::move(registry)), opts_(std::move(opts)) {
   if (!opts_.counters) opts_.counters = std::make_shared<connection_counters>();
+  if (!opts_.bans) opts_.bans = std::make_shared<address_bans>();
+  ban_keeper_options ko;
+  ko.ban = opts_.ban;
+  ko.bans = opts_.bans;
+  ko.counters = opts_.counters;
+  ko.observer = opts_.observer;
+  keeper_ = spawn_ban_keeper(sys_, std::move(ko));
 }
 
 net_host::~net_host() {
   stop_peers();
+  caf::anon_send_exit(keeper_, caf::exit_reason::user_shutdown);
 }
 
 void net_host::stop_peers() {
@@ -53,8 +62,8 @@ void net_host::make_handshake_room() {
     p.evicted = true;
     --pending;
     ++opts_.counters->handshakes_evicted;
-    if (auto peer = caf::actor_cast<caf::actor>(p.actor))
-      caf::anon_send(peer, ddb_kick_atom_v, hash_t{}, std::string("handshake slots full"));
+    if (auto peer = caf::actor_cast<caf::actor>(p.actor))  // through the keeper: no ban
+      caf::anon_send(keeper_, ddb_kick_atom_v, peer, std::string("handshake slots full"));
   }
 }
 
@@ -69,6 +78,12 @@ std::pair<uint64_t, uint64_t> net_host::peer_counts() {
 caf::actor net_host::start_peer(connection_ptr conn, std::vector<hash_t> feeds) {
   auto handshaken = std::make_shared<std::atomic<bool>>(false);
   bool inbound = !conn->initiator();
+  std::string host = address_host(conn->remote_address());
+  if (inbound && opts_.bans->banned(host)) {  // when the transport does not share opts_.bans
+    ++opts_.counters->refused_banned;
+    conn->close();
+    return caf::actor{};
+  }
   peer_actor_options o;
   o.session.initiator = conn->initiator();
   o.session.encrypted = opts_.encrypted;
@@ -87,7 +102,7 @@ caf::actor net_host::start_peer(connection_ptr conn, std::vector<hash_t> feeds) 
     handshaken->store(true);
     return !user || user(remote);
   };
-  o.observer = opts_.observer;
+  o.observer = keeper_;
   o.handshake_timeout = opts_.limits.handshake_timeout;
   o.counters = opts_.counters;
   std::lock_guard<std::mutex> lock(peers_mutex_);
@@ -95,6 +110,7 @@ caf::actor net_host::start_peer(connection_ptr conn, std::vector<hash_t> feeds) 
   prune();
   if (inbound) make_handshake_room();
   caf::actor peer = spawn_peer_actor(sys_, std::move(conn), std::move(o));
+  caf::anon_send(keeper_, ddb_peer_atom_v, peer, std::move(host), inbound);
   peers_.push_back({caf::actor_cast<caf::weak_actor_ptr>(peer), handshaken, inbound, false});
   return peer;
 }

@@ -10,6 +10,12 @@
 // connections may be in their handshake at once: a new one evicts the oldest (kicked with
 // "handshake slots full"), so connections that never finish a handshake cannot keep an honest
 // peer out. counters() reports what was refused.
+//
+// Bans (node/ban_keeper.hpp, the swarm's policy): a peer that ends for misbehaving (a protocol
+// error, a kick from a feed) gets its Noise key and its host (IP) banned for opts.ban; the
+// transport refuses the host's connections at accept when it shares opts.bans (the host refuses
+// them when it starts their peer otherwise), and a banned key that connects is dropped after its
+// handshake. Connections the host dials are never refused (the caller named that peer).
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -18,6 +24,7 @@
 #include <vector>
 
 #include <caf/actor_system.hpp>
+#include <caf/timespan.hpp>
 
 #include "actors/feed_registry.hpp"
 #include "actors/peer_actor.hpp"
@@ -40,6 +47,9 @@ struct net_host_options {
   connection_limits limits;
   std::shared_ptr<connection_counters> counters;  // null: the host makes its own
   random_source rng;  // stream nonces and Noise ephemeral keys (default: libsodium's RNG)
+  // How long a misbehaving remote stays banned; 0: no bans.
+  caf::timespan ban = std::chrono::seconds(60);
+  std::shared_ptr<address_bans> bans;  // the transport's; null: the host makes its own
 };
 
 class net_host {
@@ -88,6 +98,7 @@ class net_host {
   transport& net_;
   std::shared_ptr<feed_registry> registry_;
   net_host_options opts_;
+  caf::actor keeper_;             // the peers' observer: bans (node/ban_keeper.hpp)
   std::mutex peers_mutex_;        // peers_ is appended to from transport threads
   std::vector<peer_slot> peers_;  // the peer actors started so far, oldest first
 };

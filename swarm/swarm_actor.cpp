@@ -97,8 +97,7 @@ swarm_stats stats(self_ptr self) {
   out.connections = st.conns.size();
   out.remotes = st.by_remote.size();
   out.dialing = st.dialing;
-  for (const auto& kv : st.banned_keys) out.banned += kv.second > now(self) ? 1 : 0;
-  for (const auto& kv : st.banned_hosts) out.banned += kv.second > now(self) ? 1 : 0;
+  out.banned += st.bans.size(now(self));
   for (const auto& kv : st.conns) out.handshaking += handshaking(kv.second) ? 1 : 0;
   const connection_counters& n = *st.opts.counters;
   out.accept_errors = n.accept_errors;
@@ -141,6 +140,7 @@ caf::behavior swarm_impl(self_ptr self, swarm_options opts) {
   self->state.opts = std::move(opts);
   if (!self->state.opts.counters)
     self->state.opts.counters = std::make_shared<connection_counters>();
+  self->state.bans = peer_bans(self->state.opts.bans);
   self->set_down_handler([=](const caf::down_msg& dm) {
     on_closed(self, caf::actor_cast<caf::actor>(dm.source), "exited");
   });

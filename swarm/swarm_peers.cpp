@@ -1,11 +1,13 @@
 // The swarm actor's connection table: dials, accepts, handshakes, duplicates, bans, redials.
 // See swarm_actor.hpp for the rules.
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <vector>
 
 #include <caf/all.hpp>
 
+#include "actors/peer_actor.hpp"
 #include "messages/atoms.hpp"
 #include "messages/peer_messages.hpp"
 #include "swarm/swarm_state.hpp"
@@ -191,13 +193,12 @@ bool starts_with(const std::string& s, const std::string& prefix) {
 void ban(self_ptr self, conn_entry& c, const std::string& reason) {
   auto& st = self->state;
   time_point until = now(self) + st.opts.ban;
-  if (c.handshaken) st.banned_keys[c.remote] = until;
   if (!c.address.empty()) st.addrs[c.address].banned_until = until;
-  if (!c.host.empty() && st.opts.ban.count() > 0) {
-    st.banned_hosts[c.host] = until;
-    if (st.opts.bans) st.opts.bans->ban(c.host);  // lifted by unban_host
-    self->delayed_send(self, st.opts.ban, ddb_tmo_atom_v, c.host);
-  }
+  std::optional<public_key> key;
+  if (c.handshaken) key = c.remote;
+  ++st.opts.counters->bans;
+  if (st.bans.ban(key, c.host, now(self), st.opts.ban))
+    self->delayed_send(self, st.opts.ban, ddb_tmo_atom_v, c.host);  // lifted by unban_host
   emit(self, {swarm_event_type::banned, c.address, c.remote, {}, reason, 0});
 }
 
@@ -211,10 +212,7 @@ void drop(self_ptr self, conn_entry& c, const std::string& reason) {
 }
 
 void unban_host(self_ptr self, const std::string& host) {
-  auto& st = self->state;
-  if (st.opts.bans) st.opts.bans->unban(host);
-  auto it = st.banned_hosts.find(host);
-  if (it != st.banned_hosts.end() && it->second <= now(self)) st.banned_hosts.erase(it);
+  self->state.bans.lift_host(host, now(self));
 }
 
 void service_address(self_ptr self, const std::string& address) {
@@ -379,12 +377,8 @@ void on_closed(self_ptr self, const caf::actor& peer, const std::string& reason)
   st.conns.erase(it);
   bool kept = c.handshaken && st.by_remote.count(c.remote) > 0 && st.by_remote[c.remote] == peer;
   if (kept) st.by_remote.erase(c.remote);
-  // A feed that dropped a peer for not answering in time (the replicator's request deadline)
-  // says nothing about its honesty: it is redialled with backoff, not banned.
-  const bool stalled = reason.find("): request timeout") != std::string::npos;
-  bool misbehaved =
-      starts_with(reason, "protocol error") || (starts_with(reason, "kicked") && !stalled);
-  if (!c.dropping && misbehaved) ban(self, c, reason);
+  // A feed that dropped a peer for not answering in time is redialled with backoff, not banned.
+  if (!c.dropping && closed_for_misbehaviour(reason)) ban(self, c, reason);
   if (kept && !st.stopping)
     emit(self, {swarm_event_type::disconnected, c.address, c.remote, {}, reason, 0});
   for (auto& kv : st.addrs) {

@@ -12,6 +12,7 @@
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "net/peer_bans.hpp"
 #include "swarm/swarm_actor.hpp"
 
 namespace ddb::swarm_detail {
@@ -63,8 +64,7 @@ struct swarm_state {
   std::map<std::string, addr_entry> addrs;
   std::map<hash_t, swarm_entry> swarms;
   std::map<std::pair<public_key, hash_t>, refusal> refusals;  // (remote, dkey)
-  std::map<public_key, time_point> banned_keys;
-  std::map<std::string, time_point> banned_hosts;  // remote IPs
+  peer_bans bans;  // remote keys and IPs (shares opts.bans with the transport)
   std::string listen_address;
   uint16_t port = 0;
   uint64_t next_serial = 1;
@@ -107,13 +107,11 @@ inline uint64_t live_conns(const swarm_state& st) {
 }
 
 inline bool host_banned(self_ptr self, const std::string& host) {
-  auto it = self->state.banned_hosts.find(host);
-  return it != self->state.banned_hosts.end() && it->second > now(self);
+  return self->state.bans.host_banned(host, now(self));
 }
 
 inline bool key_banned(self_ptr self, const public_key& key) {
-  auto it = self->state.banned_keys.find(key);
-  return it != self->state.banned_keys.end() && it->second > now(self);
+  return self->state.bans.key_banned(key, now(self));
 }
 
 // Exponential backoff: min * 2^(failures-1), capped at max.

@@ -77,14 +77,16 @@ struct victim {
   }
 };
 
-// `[prefix...] ddatabase serve DIR --listen 127.0.0.1:0`, waited for until it listens.
+// `[prefix...] ddatabase serve DIR --listen 127.0.0.1:0 [args...]`, waited for until it listens.
 inline victim start_serve(const source_feed& feed, const std::string& logs,
-                          const std::vector<std::string>& prefix = {}) {
+                          const std::vector<std::string>& prefix = {},
+                          const std::vector<std::string>& args = {}) {
   victim v;
   std::vector<std::string> argv = prefix;
   for (const std::string& a : {ddb_bin(), std::string("serve"), feed.dir, std::string("--listen"),
                                std::string("127.0.0.1:0")})
     argv.push_back(a);
+  argv.insert(argv.end(), args.begin(), args.end());
   v.serve = std::make_unique<background_process>(argv, logs);
   std::string line = v.serve->wait_for_line("listening ", 30s);
   BOOST_REQUIRE_MESSAGE(!line.empty(), "serve never listened: " << v.serve->err());

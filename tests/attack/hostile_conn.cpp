@@ -42,9 +42,10 @@ replication::session_options options(bool initiator) {
 
 }  // namespace
 
-int connect_loopback(const std::string& address) {
+int connect_loopback(const std::string& address, const std::string& from) {
   auto colon = address.rfind(':');
-  if (colon == std::string::npos || address.substr(0, colon) != loopback) {
+  if (colon == std::string::npos || address.substr(0, colon) != loopback ||
+      (!from.empty() && from.rfind("127.", 0) != 0)) {
     errno = EINVAL;
     return -1;
   }
@@ -54,6 +55,17 @@ int connect_loopback(const std::string& address) {
   ::inet_pton(AF_INET, loopback, &sa.sin_addr);
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
+  if (!from.empty()) {
+    sockaddr_in src{};
+    src.sin_family = AF_INET;
+    int e = ::inet_pton(AF_INET, from.c_str(), &src.sin_addr) == 1 ? 0 : EINVAL;
+    if (e == 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) e = errno;
+    if (e != 0) {
+      ::close(fd);
+      errno = e;
+      return -1;
+    }
+  }
   if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     int e = errno;
     ::close(fd);

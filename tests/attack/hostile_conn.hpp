@@ -18,8 +18,10 @@ namespace ddb::attack {
 using clock_type = std::chrono::steady_clock;
 
 // "127.0.0.1:PORT" → a connected socket (blocking connect), or -1 with errno set. Refuses any
-// host other than 127.0.0.1: the attacks run on loopback only.
-int connect_loopback(const std::string& address);
+// host other than 127.0.0.1: the attacks run on loopback only. `from`: the source address, a
+// loopback one (127.x.y.z; "" lets the kernel choose), so that an attacker and an honest peer
+// can come from different IPs.
+int connect_loopback(const std::string& address, const std::string& from = "");
 // A listening socket on 127.0.0.1:0; `address` gets the bound "127.0.0.1:PORT".
 int listen_loopback(std::string& address);
 // Raises this process's RLIMIT_NOFILE soft limit to its hard limit.

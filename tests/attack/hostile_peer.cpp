@@ -2,7 +2,10 @@
 // misbehaves on purpose, for the attack suite (tests/attack/test_attacks.cpp). Loopback only.
 //
 //   ddb_hostile_peer ATTACK --peer 127.0.0.1:PORT --key HEX [--seconds T] [--count N]
-//                           [--length L]
+//                           [--length L] [--from 127.X.Y.Z]
+//
+// --from: the loopback source address of the client connections (default: the kernel's choice,
+// 127.0.0.1), so that a ban of the attacker's IP does not also refuse an honest peer.
 //
 // Client attacks (connect to --peer, handshake, open the feed --key, misbehave, hold the
 // connection for --seconds):
@@ -56,12 +59,13 @@ struct args {
   double seconds = 5;
   uint64_t count = 0;
   uint64_t length = 1;
+  std::string from;  // source address (loopback)
 };
 
 int usage(const std::string& why) {
   std::cerr << "ddb_hostile_peer: " << why
             << "\nusage: ddb_hostile_peer ATTACK --peer 127.0.0.1:PORT --key HEX [--seconds T]"
-               " [--count N] [--length L]\n";
+               " [--count N] [--length L] [--from 127.X.Y.Z]\n";
   return 2;
 }
 
@@ -70,7 +74,7 @@ clock_type::time_point after(double s) {
 }
 
 std::unique_ptr<hostile_conn> connect_open(const args& a, std::string& why) {
-  int fd = connect_loopback(a.peer);
+  int fd = connect_loopback(a.peer, a.from);
   if (fd < 0) {
     why = std::string("connect: ") + std::strerror(errno);
     return nullptr;
@@ -167,7 +171,7 @@ int slow_loris(const args& a) {
   auto end = after(a.seconds);
   std::vector<int> fds;
   for (uint64_t i = 0; i < a.count; ++i) {
-    int fd = connect_loopback(a.peer);
+    int fd = connect_loopback(a.peer, a.from);
     if (fd < 0) break;
     fds.push_back(fd);
   }
@@ -258,6 +262,8 @@ int main(int argc, char** argv) {
       a.seconds = std::stod(v);
     } else if (k == "--count") {
       a.count = std::stoull(v);
+    } else if (k == "--from") {
+      a.from = v;
     } else if (k == "--length") {
       a.length = std::max<uint64_t>(1, std::stoull(v));
     } else {

@@ -24,6 +24,7 @@ struct attack_case {
   double settle = 0.5;       // seconds between the attack and the honest clone
   bool clone_during = true;  // run the honest clone while the attack lasts (else after it)
   std::string expect;        // the attacker's output must contain this
+  std::string victim_log;    // the victim's log must contain this at the end
 };
 
 attack_case make_case(std::string name, std::string attack, std::vector<std::string> extra = {}) {
@@ -109,11 +110,18 @@ void attack(victim& v, const attack_case& c, const temp_dir& dir) {
   if (m.clone.ok)
     BOOST_CHECK_MESSAGE(again.ok, c.name << ": no answer afterwards: " << again.detail);
   BOOST_CHECK_MESSAGE(term.empty(), c.name << ": SIGTERM: " << term);
+  if (!c.victim_log.empty()) {
+    std::string log = v.describe();
+    BOOST_CHECK_MESSAGE(log.find(c.victim_log) != std::string::npos,
+                        c.name << ": the victim never logged \"" << c.victim_log << "\": " << log);
+  }
 }
 
-void attack_serve(const attack_case& c, const std::vector<std::string>& prefix = {}) {
+// No bans unless asked, as for a node below: the honest clone comes from the attacker's address.
+void attack_serve(const attack_case& c, const std::vector<std::string>& prefix = {},
+                  const std::vector<std::string>& args = {"--ban-ms", "0"}) {
   temp_dir dir("ddb-attack");
-  victim v = start_serve(shared_feed(), dir / "serve", prefix);
+  victim v = start_serve(shared_feed(), dir / "serve", prefix, args);
   attack(v, c, dir);
 }
 
@@ -171,6 +179,17 @@ BOOST_AUTO_TEST_CASE(fd_exhaustion) {
   c.fd_growth = 256;
   c.clone_during = false;
   attack_serve(c, {"prlimit", "--nofile=256:256", "--"});
+}
+
+// A Request the session refuses gets the attacker (from 127.0.0.2) dropped and banned, its key
+// and its IP (60 s by default); its new connection, with a fresh Noise key from the same address,
+// must be refused, while honest clones from 127.0.0.1 complete during the ban.
+BOOST_AUTO_TEST_CASE(banned_key_reconnect) {
+  attack_case c = make_case("serve banned-reconnect", "banned-reconnect", {"--from", "127.0.0.2"});
+  c.settle = 1.5;  // the honest clone starts once the attacker was banned and refused
+  c.expect = "reconnect refused";
+  c.victim_log = "bans: peers banned 1, connections refused as banned 1";
+  attack_serve(c, {}, {});  // serve's default ban: 60 s
 }
 
 BOOST_AUTO_TEST_SUITE_END()
