@@ -22,6 +22,10 @@
 #include <thread>
 #include <vector>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
@@ -39,6 +43,26 @@ inline std::string ddb_bin() {
 }
 
 // Polls pred every 50 ms until it holds or `limit` passes; true if it held.
+// The source tree ($DDB_SOURCE_DIR, set by CTest; else the current directory).
+inline std::string source_tree() {
+  const char* s = std::getenv("DDB_SOURCE_DIR");
+  return s != nullptr && *s != '\0' ? s : ".";
+}
+
+// A loopback port that was free a moment ago (`type`: SOCK_STREAM or SOCK_DGRAM).
+inline uint16_t free_port(int type = SOCK_STREAM) {
+  int fd = ::socket(AF_INET, type, 0);
+  BOOST_REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
 inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (!pred()) {

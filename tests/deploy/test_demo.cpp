@@ -13,11 +13,6 @@ using namespace ddb::test;
 
 namespace {
 
-std::string source_dir() {
-  const char* s = std::getenv("DDB_SOURCE_DIR");
-  return s != nullptr && *s != '\0' ? s : ".";
-}
-
 // Processes whose command line mentions `needle`.
 std::vector<std::string> processes_with(const std::string& needle) {
   std::vector<std::string> found;
@@ -37,7 +32,7 @@ BOOST_AUTO_TEST_CASE(make_demo_runs_three_nodes_and_cleans_up) {
   temp_dir tmp("ddb-deploy-demo");
   run_options o = within(180s);
   o.env = {"TMPDIR=" + tmp.str()};
-  run_result r = run({"bash", source_dir() + "/scripts/demo.sh", ddb_bin()}, o);
+  run_result r = run({"bash", source_tree() + "/scripts/demo.sh", ddb_bin()}, o);
   BOOST_TEST_MESSAGE(r.out);
   BOOST_REQUIRE_MESSAGE(r.ok(), r.describe() + "\nstdout:\n" + r.out);
 

@@ -33,29 +33,11 @@ namespace {
 namespace fs = std::filesystem;
 using namespace ddb::test;
 
-std::string source_dir() {
-  const char* s = std::getenv("DDB_SOURCE_DIR");
-  return s != nullptr && *s != '\0' ? s : ".";
-}
-
 std::string read_text(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  BOOST_REQUIRE(fd >= 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-  ::close(fd);
-  return ntohs(a.sin_port);
 }
 
 struct block {
@@ -180,7 +162,7 @@ void start_pair(node_process& writer, node_process& follower, const std::string&
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(api_md_endpoint_examples_run_as_written) {
-  const std::string md = read_text(fs::path(source_dir()) / "docs/api.md");
+  const std::string md = read_text(fs::path(source_tree()) / "docs/api.md");
   const std::vector<block> bs = blocks(md, "## Endpoints", "## The CLI's online form");
   temp_dir dir("ddb-doc-api");
   const std::string port = std::to_string(free_port());
@@ -199,7 +181,7 @@ BOOST_AUTO_TEST_CASE(api_md_endpoint_examples_run_as_written) {
 }
 
 BOOST_AUTO_TEST_CASE(api_md_cli_examples_run_as_written) {
-  const std::string md = read_text(fs::path(source_dir()) / "docs/api.md");
+  const std::string md = read_text(fs::path(source_tree()) / "docs/api.md");
   temp_dir dir("ddb-doc-cli");
   const std::string port = std::to_string(free_port());
   node_process writer("writer", dir.str()), follower("follower", dir.str());
@@ -218,7 +200,7 @@ BOOST_AUTO_TEST_CASE(nodes_md_and_readme_online_examples_run_as_written) {
   for (const doc& d : {doc{"docs/nodes.md", "## ", ""},
                        doc{"README.md", "## Nodes and deployments", "### Untrusted peers"}}) {
     BOOST_TEST_CONTEXT(d.file) {
-      const std::string md = read_text(fs::path(source_dir()) / d.file);
+      const std::string md = read_text(fs::path(source_tree()) / d.file);
       const std::vector<std::string> lines = commands(blocks(md, d.from, d.to));
       BOOST_CHECK_GE(lines.size(), 5u);
       temp_dir dir("ddb-doc-nodes");

@@ -26,24 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace ddb::test;
 
-std::string source_dir() {
-  const char* s = std::getenv("DDB_SOURCE_DIR");
-  return s != nullptr && *s != '\0' ? s : ".";
-}
-
-uint16_t free_port(int type) {
-  int fd = ::socket(AF_INET, type, 0);
-  BOOST_REQUIRE(fd >= 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 // Rewrites every HOST:PORT to 127.0.0.1 and a free port, the same one for the same original.
 class address_map {
  public:
@@ -101,7 +83,7 @@ BOOST_AUTO_TEST_CASE(every_example_starts_as_shipped) {
 
   address_map addresses;
   std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(fs::path(source_dir()) / "config/examples")) {
+  for (const auto& entry : fs::directory_iterator(fs::path(source_tree()) / "config/examples")) {
     if (entry.path().extension() != ".yaml") continue;
     std::string name = entry.path().stem().string();
     std::ofstream(examples / (name + ".yaml")) << addresses.rewrite(read_text(entry.path()));

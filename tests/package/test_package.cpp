@@ -87,6 +87,30 @@ std::string readme_program() {
   return program;
 }
 
+// A consumer's CMakeLists.txt: `how` brings in ddatabase, then one executable per program name.
+std::string consumer_cmake(const std::string& how, const std::vector<std::string>& programs) {
+  std::string text = "cmake_minimum_required(VERSION 3.18)\nproject(consumer CXX)\n" + how + "\n";
+  for (const std::string& p : programs) {
+    text += "add_executable(" + p + " " + p + ".cpp)\n" + "target_link_libraries(" + p +
+            " PRIVATE ddatabase::ddatabase)\n";
+  }
+  return text;
+}
+
+// Configures the consumer project in `src` against the install; builds it unless configure_only.
+fs::path configure_consumer(const fs::path& src, bool configure_only = false) {
+  const fs::path build = src / "build";
+  auto conf = run({"cmake", "-S", src.string(), "-B", build.string(),
+                   "-DCMAKE_PREFIX_PATH=" + prefix().prefix.string()},
+                  run_options{long_step, {}, {}, {}});
+  BOOST_TEST_REQUIRE(conf.ok(), conf.describe() << conf.out);
+  if (configure_only) return build;
+  auto made =
+      run({"cmake", "--build", build.string(), "-j", "2"}, run_options{long_step, {}, {}, {}});
+  BOOST_TEST_REQUIRE(made.ok(), made.describe() << made.out);
+  return build;
+}
+
 // Runs the built example twice in a fresh directory: a new feed, then the same one reopened.
 void check_example_runs(const fs::path& exe, const std::vector<std::string>& env = {}) {
   temp_dir work;
@@ -159,21 +183,10 @@ BOOST_AUTO_TEST_CASE(every_public_header_compiles_on_its_own) {
 
 BOOST_AUTO_TEST_CASE(the_readme_program_builds_with_find_package_and_runs) {
   temp_dir proj;
-  write_file(proj.path() / "main.cpp", readme_program());
+  write_file(proj.path() / "example.cpp", readme_program());
   write_file(proj.path() / "CMakeLists.txt",
-             "cmake_minimum_required(VERSION 3.18)\n"
-             "project(example CXX)\n"
-             "find_package(ddatabase 0.1 REQUIRED)\n"
-             "add_executable(example main.cpp)\n"
-             "target_link_libraries(example PRIVATE ddatabase::ddatabase)\n");
-  const std::string build = (proj.path() / "build").string();
-  auto conf = run(
-      {"cmake", "-S", proj.str(), "-B", build, "-DCMAKE_PREFIX_PATH=" + prefix().prefix.string()},
-      run_options{long_step, {}, {}, {}});
-  BOOST_TEST_REQUIRE(conf.ok(), conf.describe() << conf.out);
-  auto made = run({"cmake", "--build", build}, run_options{long_step, {}, {}, {}});
-  BOOST_TEST_REQUIRE(made.ok(), made.describe() << made.out);
-  check_example_runs(proj.path() / "build" / "example");
+             consumer_cmake("find_package(ddatabase 0.1 REQUIRED)", {"example"}));
+  check_example_runs(configure_consumer(proj.path()) / "example");
 }
 
 BOOST_AUTO_TEST_CASE(pkg_config_builds_the_same_program) {
@@ -197,18 +210,11 @@ BOOST_AUTO_TEST_CASE(pkg_config_builds_the_same_program) {
 BOOST_AUTO_TEST_CASE(add_subdirectory_of_the_source_tree_configures) {
   // Configure and generate only: building would compile the whole library a second time.
   temp_dir proj;
-  write_file(proj.path() / "main.cpp", readme_program());
+  write_file(proj.path() / "example.cpp", readme_program());
   write_file(proj.path() / "CMakeLists.txt",
-             "cmake_minimum_required(VERSION 3.18)\n"
-             "project(embedder CXX)\n"
-             "add_subdirectory(\"" +
-                 ddb::test::source_dir() +
-                 "\" ddatabase)\n"
-                 "add_executable(example main.cpp)\n"
-                 "target_link_libraries(example PRIVATE ddatabase::ddatabase)\n");
-  auto conf = run({"cmake", "-S", proj.str(), "-B", (proj.path() / "build").string()},
-                  run_options{long_step, {}, {}, {}});
-  BOOST_TEST_REQUIRE(conf.ok(), conf.describe() << conf.out);
+             consumer_cmake("add_subdirectory(\"" + ddb::test::source_dir() + "\" ddatabase)",
+                            {"example"}));
+  configure_consumer(proj.path(), true);
   // The embedder gets the library and the CLI, not our tests.
   auto targets = run({"cmake", "--build", (proj.path() / "build").string(), "--target", "help"});
   BOOST_TEST_REQUIRE(targets.ok(), targets.describe());
@@ -221,24 +227,14 @@ BOOST_AUTO_TEST_CASE(every_program_in_docs_library_md_builds_and_runs) {
   std::vector<std::string> programs = programs_in("docs/library.md");
   BOOST_TEST_REQUIRE(programs.size() >= 3u);
   temp_dir proj;
-  std::string cmake =
-      "cmake_minimum_required(VERSION 3.18)\n"
-      "project(docs CXX)\n"
-      "find_package(ddatabase 0.1 REQUIRED)\n";
+  std::vector<std::string> names;
   for (size_t i = 0; i < programs.size(); ++i) {
-    const std::string name = "program" + std::to_string(i);
-    write_file(proj.path() / (name + ".cpp"), programs[i]);
-    cmake += "add_executable(" + name + " " + name + ".cpp)\n" + "target_link_libraries(" + name +
-             " PRIVATE ddatabase::ddatabase)\n";
+    names.push_back("program" + std::to_string(i));
+    write_file(proj.path() / (names.back() + ".cpp"), programs[i]);
   }
-  write_file(proj.path() / "CMakeLists.txt", cmake);
-  const std::string build = (proj.path() / "build").string();
-  auto conf = run(
-      {"cmake", "-S", proj.str(), "-B", build, "-DCMAKE_PREFIX_PATH=" + prefix().prefix.string()},
-      run_options{long_step, {}, {}, {}});
-  BOOST_TEST_REQUIRE(conf.ok(), conf.describe() << conf.out);
-  auto made = run({"cmake", "--build", build, "-j", "2"}, run_options{long_step, {}, {}, {}});
-  BOOST_TEST_REQUIRE(made.ok(), made.describe() << made.out);
+  write_file(proj.path() / "CMakeLists.txt",
+             consumer_cmake("find_package(ddatabase 0.1 REQUIRED)", names));
+  const std::string build = configure_consumer(proj.path()).string();
   for (size_t i = 0; i < programs.size(); ++i) {
     temp_dir work;
     auto r = run({build + "/program" + std::to_string(i)},
