@@ -57,17 +57,34 @@ installed& prefix() {
   return p;
 }
 
-// Every whole program (a ```cpp block with a main) in a markdown file of the tree.
-std::vector<std::string> programs_in(const std::string& doc) {
+// Every whole program (a ```cpp block with a main) in a markdown file of the tree, with the
+// output shown under it (the next ```text block).
+struct doc_program {
+  std::string source;
+  std::string output;
+};
+std::vector<doc_program> programs_in(const std::string& doc) {
   std::string text = read_file(fs::path(ddb::test::source_dir()) / doc);
-  std::vector<std::string> out;
-  for (size_t at = text.find("```cpp\n"); at != std::string::npos; at = text.find("```cpp\n", at)) {
-    at += 7;
-    size_t end = text.find("```\n", at);
+  auto block_after = [&](const std::string& fence, size_t from, size_t& end) {
+    size_t at = text.find(fence, from);
+    if (at == std::string::npos) return std::string::npos;
+    at += fence.size();
+    end = text.find("```\n", at);
     BOOST_TEST_REQUIRE(end != std::string::npos, doc << ": an unclosed code block");
-    std::string block = text.substr(at, end - at);
-    if (block.find("int main(") != std::string::npos) out.push_back(block);
-    at = end + 4;
+    return at;
+  };
+  std::vector<doc_program> out;
+  size_t end = 0;
+  for (size_t at = block_after("```cpp\n", 0, end); at != std::string::npos;
+       at = block_after("```cpp\n", end, end)) {
+    std::string source = text.substr(at, end - at);
+    if (source.find("int main(") == std::string::npos) continue;
+    size_t out_end = 0;
+    size_t out_at = block_after("```text\n", end, out_end);
+    size_t next_program = text.find("```cpp\n", end);
+    BOOST_TEST_REQUIRE((out_at != std::string::npos && out_at < next_program),
+                       doc << ": a program without its output (a ```text block) under it");
+    out.push_back({source, text.substr(out_at, out_end - out_at)});
   }
   return out;
 }
@@ -224,13 +241,13 @@ BOOST_AUTO_TEST_CASE(add_subdirectory_of_the_source_tree_configures) {
 }
 
 BOOST_AUTO_TEST_CASE(every_program_in_docs_library_md_builds_and_runs) {
-  std::vector<std::string> programs = programs_in("docs/library.md");
+  std::vector<doc_program> programs = programs_in("docs/library.md");
   BOOST_TEST_REQUIRE(programs.size() >= 3u);
   temp_dir proj;
   std::vector<std::string> names;
   for (size_t i = 0; i < programs.size(); ++i) {
     names.push_back("program" + std::to_string(i));
-    write_file(proj.path() / (names.back() + ".cpp"), programs[i]);
+    write_file(proj.path() / (names.back() + ".cpp"), programs[i].source);
   }
   write_file(proj.path() / "CMakeLists.txt",
              consumer_cmake("find_package(ddatabase 0.1 REQUIRED)", names));
@@ -240,6 +257,6 @@ BOOST_AUTO_TEST_CASE(every_program_in_docs_library_md_builds_and_runs) {
     auto r = run({build + "/program" + std::to_string(i)},
                  run_options{std::chrono::minutes(2), {}, {}, work.str()});
     BOOST_TEST(r.ok(), "docs/library.md program " << i << ": " << r.describe());
-    BOOST_TEST(!r.out.empty(), "docs/library.md program " << i << " printed nothing");
+    BOOST_TEST(r.out == programs[i].output, "docs/library.md program " << i);
   }
 }
