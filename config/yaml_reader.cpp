@@ -319,6 +319,17 @@ bool yaml_reader::to_string(const YAML::Node& value, const std::string& path, st
   return true;
 }
 
+namespace {
+
+// "must be from MIN to MAX, got TEXT"; empty when `v` is in [min, max].
+template <class T>
+std::string range_error(T v, T min, T max, const std::string& text) {
+  if (v >= min && v <= max) return {};
+  return "must be from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + text;
+}
+
+}  // namespace
+
 bool yaml_reader::to_uint(const YAML::Node& value, const std::string& path, uint64_t min,
                           uint64_t max, uint64_t& out) {
   std::string text;
@@ -327,11 +338,7 @@ bool yaml_reader::to_uint(const YAML::Node& value, const std::string& path, uint
                 std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (!digits) return fail(value, path, "expected a non-negative integer, got \"" + text + "\"");
   uint64_t parsed = std::stoull(text);
-  if (parsed < min || parsed > max) {
-    return fail(
-        value, path,
-        "must be from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + text);
-  }
+  if (std::string e = range_error(parsed, min, max, text); !e.empty()) return fail(value, path, e);
   out = parsed;
   return true;
 }
@@ -353,11 +360,7 @@ bool yaml_reader::to_int(const YAML::Node& value, const std::string& path, int64
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
     return fail(value, path, "expected an integer, got \"" + text + "\"");
   }
-  if (parsed < min || parsed > max) {
-    return fail(
-        value, path,
-        "must be from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + text);
-  }
+  if (std::string e = range_error(parsed, min, max, text); !e.empty()) return fail(value, path, e);
   out = parsed;
   return true;
 }
