@@ -178,7 +178,11 @@ void replicator::set_downloading(bool on) {
     s.uploading = p.uploading;
     s.downloading = p.downloading;
     send(p, wire::message_type::status, s);
-    if (!on) release(p);
+    if (on) {
+      send_wants(p);  // none went out while downloading was off
+    } else {
+      release(p);
+    }
   }
   fill_all();
 }

@@ -79,11 +79,17 @@ void replicator::on_options(peer_state& p, const wire::options_message& m) {
 }
 
 void replicator::on_status(peer_state& p, const wire::status_message& m) {
+  const bool was_uploading = p.remote_uploading;
   p.remote_uploading = m.uploading.value_or(false);
   p.remote_downloading = m.downloading.value_or(false);
   if (!p.remote_uploading) {
     release(p);
     p.inflight_wants = 0;
+  } else if (!was_uploading) {
+    // It uploads again (its setUploading(true)): the Wants it ignored meanwhile are asked anew.
+    p.wants.clear();
+    p.inflight_wants = 0;
+    send_wants(p);
   }
 }
 

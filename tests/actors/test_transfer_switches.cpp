@@ -1,0 +1,92 @@
+#define BOOST_TEST_MODULE transfer_switches
+#include "tests/actors/replication_fixture.hpp"
+
+// The switches that stop a transfer (the reference's setUploading / setDownloading and the
+// replicate options `upload` / `download`): with one off, no block moves over a live session;
+// turned back on, the clone completes over the same connection.
+using namespace ddb;
+using namespace ddb::reptest;
+
+BOOST_TEST_GLOBAL_FIXTURE(init_sodium);
+
+namespace {
+
+// How long a switched-off transfer is watched for blocks that should not move.
+constexpr auto quiet_window = std::chrono::milliseconds(1500);
+
+net_host_options live_opts() {
+  net_host_options o;
+  o.live = true;
+  return o;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(set_uploading_false_stops_the_writer_and_true_resumes_it, fixture) {
+  auto& w = writer(make_blocks(40));
+  BOOST_REQUIRE(w.client->set_uploading(false));
+  auto& a = node(live_opts());
+  a.serve(w);
+  auto& c = clone(w);
+  auto& b = node(live_opts(), false);
+  b.serve(c);
+  dial(b, a, {c.dkey});
+  BOOST_REQUIRE(c.log->wait_count(feed_event_type::peer_open, 1));
+  std::this_thread::sleep_for(quiet_window);
+  BOOST_TEST(c.downloaded() == 0u);
+  BOOST_TEST(w.log->count(feed_event_type::upload) == 0u);
+
+  BOOST_REQUIRE(w.client->set_uploading(true));
+  BOOST_REQUIRE(synced(c, 40));
+  BOOST_TEST(same_blocks(w, c));
+}
+
+BOOST_FIXTURE_TEST_CASE(set_downloading_false_stops_the_clone_and_true_resumes_it, fixture) {
+  auto& w = writer(make_blocks(40));
+  auto& a = node(live_opts());
+  a.serve(w);
+  auto& c = clone(w);
+  BOOST_REQUIRE(c.client->set_downloading(false));
+  auto& b = node(live_opts(), false);
+  b.serve(c);
+  dial(b, a, {c.dkey});
+  BOOST_REQUIRE(c.log->wait_count(feed_event_type::peer_open, 1));
+  std::this_thread::sleep_for(quiet_window);
+  BOOST_TEST(c.downloaded() == 0u);
+
+  BOOST_REQUIRE(c.client->set_downloading(true));
+  BOOST_REQUIRE(synced(c, 40));
+  BOOST_TEST(same_blocks(w, c));
+}
+
+BOOST_FIXTURE_TEST_CASE(replicate_with_upload_false_serves_nothing, fixture) {
+  auto& w = writer(make_blocks(40));
+  net_host_options no_upload = live_opts();
+  no_upload.upload = false;
+  auto& a = node(no_upload);
+  a.serve(w);
+  auto& c = clone(w);
+  auto& b = node(live_opts(), false);
+  b.serve(c);
+  dial(b, a, {c.dkey});
+  BOOST_REQUIRE(c.log->wait_count(feed_event_type::peer_open, 1));
+  std::this_thread::sleep_for(quiet_window);
+  BOOST_TEST(c.downloaded() == 0u);
+  BOOST_TEST(w.log->count(feed_event_type::upload) == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(replicate_with_download_false_fetches_nothing, fixture) {
+  auto& w = writer(make_blocks(40));
+  auto& a = node(live_opts());
+  a.serve(w);
+  auto& c = clone(w);
+  net_host_options no_download = live_opts();
+  no_download.download = false;
+  auto& b = node(no_download, false);
+  b.serve(c);
+  dial(b, a, {c.dkey});
+  BOOST_REQUIRE(c.log->wait_count(feed_event_type::peer_open, 1));
+  std::this_thread::sleep_for(quiet_window);
+  BOOST_TEST(c.downloaded() == 0u);
+  BOOST_TEST(w.log->count(feed_event_type::upload) == 0u);
+}
