@@ -124,10 +124,8 @@ install(FILES ${PROJECT_BINARY_DIR}/ddatabaseConfig.cmake
 # With the shared library the dependencies are private (--static); the archive always needs them.
 if(DDB_SHARED)
   set(DDB_PC_REQUIRES Requires.private)
-  set(DDB_PC_LIBS_DL Libs.private)
 else()
   set(DDB_PC_REQUIRES Requires)
-  set(DDB_PC_LIBS_DL Libs)
 endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/ddatabase.pc.in ${PROJECT_BINARY_DIR}/ddatabase.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/ddatabase.pc
