@@ -68,7 +68,8 @@ sim-sweep: build
 # suppress (in CAF's headers), each with its reason. Full debug info (RelWithDebInfo): the
 # suppressions match frames inlined from CAF's headers, which line tables alone (-g1) do not name.
 ASAN_BUILD ?= build-asan
-SANITIZE_CMAKE := -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# The flags are spelled out: a build directory configured before keeps its cached ones otherwise.
+SANITIZE_CMAKE := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g -DNDEBUG"
 SANITIZE_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1 \
   UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/sanitize/ubsan.supp \
   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize/lsan.supp

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 
 #include <caf/all.hpp>
@@ -20,6 +21,11 @@ struct host_context {
   int encoding = DDB_ENCODING_BINARY;
   caf::actor observer;
   std::map<public_key, feed_actor> feeds;  // every feed that has talked to the extension
+  // The extension actor, once spawned: get and append ask the feed actor from it, and their
+  // completions run in it. Null during init.
+  extension_actor::pointer self = nullptr;
+  // Runs a completion as a call into the plugin (set with `self`).
+  std::function<void(const char* what, std::function<void()>)> complete;
 };
 
 void log_line(host_context& c, int level, std::string text) {
@@ -61,6 +67,39 @@ int host_update(void* ctx, const uint8_t* key, uint64_t min_length) {
   r.min_length = min_length;
   r.timeout_ms = 60000;  // a lie would otherwise park an update forever
   caf::anon_send(*f, ddb_update_atom_v, r);
+  return DDB_OK;
+}
+
+int host_get(void* ctx, const uint8_t* key, uint64_t index, ddb_get_done done, void* user) {
+  auto& c = *static_cast<host_context*>(ctx);
+  const feed_actor* f = find_feed(c, key);
+  if (!f || !done || !c.self) return DDB_ERR_INVALID;
+  auto complete = c.complete;
+  c.self->request(*f, caf::infinite, ddb_get_atom_v, index, get_options{false, 0})
+      .then(
+          [=](const byte_buffer& b) {
+            complete("get", [&] { done(user, DDB_OK, index, b.data(), b.size()); });
+          },
+          [=](caf::error&) {
+            complete("get", [&] { done(user, DDB_ERR_FAILED, index, nullptr, 0); });
+          });
+  return DDB_OK;
+}
+
+int host_append(void* ctx, const uint8_t* key, const uint8_t* data, size_t len,
+                ddb_append_done done, void* user) {
+  auto& c = *static_cast<host_context*>(ctx);
+  const feed_actor* f = find_feed(c, key);
+  if (!f || !c.self || (len > 0 && !data)) return DDB_ERR_INVALID;
+  auto complete = c.complete;
+  c.self->request(*f, caf::infinite, ddb_append_atom_v, block_list{byte_buffer(data, data + len)})
+      .then(
+          [=](uint64_t first) {
+            if (done) complete("append", [&] { done(user, DDB_OK, first); });
+          },
+          [=](caf::error&) {
+            if (done) complete("append", [&] { done(user, DDB_ERR_FAILED, 0); });
+          });
   return DDB_OK;
 }
 
@@ -143,20 +182,38 @@ void stop(ext_self self) {
 extension_actor::behavior_type extension_behavior(ext_self self,
                                                   std::shared_ptr<plugin_instance> plugin) {
   self->state.plugin = std::move(plugin);
+  host_context& ctx = *self->state.plugin->ctx;
+  ctx.self = self;
+  ctx.complete = [self](const char* what, std::function<void()> fn) {
+    plugin_instance& p = *self->state.plugin;
+    if (!guarded(p, what, [&] {
+          fn();
+          return DDB_OK;
+        })) {
+      stop(self);
+    }
+  };
   return {
       [=](ddb_extmsg_atom, const extension_in& m) {
         plugin_instance& p = note_feed(self, m.feed);
-        if (!valid_payload(p.ctx->encoding, m.payload.data(), m.payload.size())) {
-          log_line(*p.ctx, DDB_LOG_WARNING,
-                   "dropped a message from peer " + std::to_string(m.peer) + ": not valid " +
-                       encoding_name(p.ctx->encoding));
-          return;
-        }
         ddb_feed_info f = to_info(m.feed);
         ddb_peer_info peer{};
         peer.id = m.peer;
         std::memcpy(peer.remote_public_key, m.remote_public_key.data(), 32);
         peer.remote_address = m.remote_address.c_str();
+        if (!valid_payload(p.ctx->encoding, m.payload.data(), m.payload.size())) {
+          const std::string reason = std::string("not valid ") + encoding_name(p.ctx->encoding);
+          log_line(*p.ctx, DDB_LOG_WARNING,
+                   "dropped a message from peer " + std::to_string(m.peer) + ": " + reason);
+          const ddb_plugin_v1& api = p.api();
+          if (DDB_V1_HAS(&api, ddb_plugin_v1, on_error) && api.on_error) {
+            if (!guarded(p, "on_error",
+                         [&] { return api.on_error(p.instance, &f, &peer, reason.c_str()); })) {
+              stop(self);
+            }
+          }
+          return;
+        }
         bool ok = guarded(p, "on_message", [&] {
           return p.api().on_message(p.instance, &f, &peer, m.payload.data(), m.payload.size());
         });
@@ -196,8 +253,9 @@ result<loaded_extension> spawn_plugin_extension(caf::actor_system& sys,
   p->ctx->name = name.empty() ? std::string(p->api().name) : std::move(name);
   p->ctx->encoding = p->api().encoding;
   p->ctx->observer = std::move(observer);
-  p->host = ddb_host_v1{DDB_PLUGIN_ABI_VERSION, sizeof(ddb_host_v1), p->ctx.get(), &host_send,
-                        &host_broadcast,        &host_update,        &host_log};
+  p->host = ddb_host_v1{
+      DDB_PLUGIN_ABI_VERSION, sizeof(ddb_host_v1), p->ctx.get(), &host_send,  &host_broadcast,
+      &host_update,           &host_log,           &host_get,    &host_append};
   int rc = DDB_ERR_FAILED;
   bool ok = guarded(*p, "init", [&] {
     rc = p->api().init(&p->host, config_json.c_str(), &p->instance);

@@ -1,13 +1,12 @@
 #pragma once
-// Checking extension payloads against their declared encoding (as the reference's codecs
-// would fail to decode them): binary takes anything, utf-8 well-formed UTF-8, json one JSON
-// value in UTF-8 text.
+// Checking extension payloads against their declared encoding with the codecs of
+// ddatabase/codec.hpp: binary takes anything, utf-8 well-formed UTF-8, json one JSON value in
+// UTF-8 text.
 #include <cstddef>
 #include <cstdint>
 
 namespace ddb {
 
-bool valid_utf8(const uint8_t* data, size_t len);
 bool valid_payload(int encoding, const uint8_t* data, size_t len);
 // "binary", "utf-8", "json"
 const char* encoding_name(int encoding);

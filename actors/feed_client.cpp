@@ -57,6 +57,15 @@ result<uint64_t> feed_client::append(byte_view block) {
 result<byte_buffer> feed_client::get(uint64_t index, get_options opts) {
   return call<byte_buffer>(ddb_get_atom_v, index, opts);
 }
+result<byte_buffer> feed_client::get(uint64_t index, get_options opts,
+                                     const std::function<void()>& on_wait) {
+  if (opts.wait && on_wait) {
+    auto stored = has(index);
+    if (!stored) return stored.error();
+    if (!*stored) on_wait();
+  }
+  return get(index, opts);
+}
 result<block_list> feed_client::get_batch(uint64_t start, uint64_t end, get_options opts) {
   return call<block_list>(ddb_batch_atom_v, start, end, opts);
 }
@@ -122,6 +131,11 @@ status feed_client::set_uploading(bool on) {
 }
 result<feed_stats> feed_client::stats() {
   return call<feed_stats>(ddb_stats_atom_v);
+}
+result<std::vector<peer_stats>> feed_client::peers() {
+  auto s = stats();
+  if (!s) return s.error();
+  return std::move(s->peers);
 }
 status feed_client::close() {
   return call_void(ddb_close_atom_v);

@@ -4,6 +4,7 @@
 // outlive the client. Not thread-safe: use one client per thread (the client keeps one blocking
 // actor for its requests, so it is movable but not copyable).
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,9 @@ class feed_client {
   result<uint64_t> append(block_list blocks);
   result<uint64_t> append(byte_view block);
   result<byte_buffer> get(uint64_t index, get_options opts = {});
+  // The same, calling on_wait() first when the block is not stored here and the get is going to
+  // wait for it to be downloaded (the seed API's onwait).
+  result<byte_buffer> get(uint64_t index, get_options opts, const std::function<void()>& on_wait);
   result<block_list> get_batch(uint64_t start, uint64_t end, get_options opts = {});
   result<byte_buffer> head(get_options opts = {});
   result<bool> has(uint64_t index);
@@ -65,6 +69,9 @@ class feed_client {
   status set_downloading(bool on);
   status set_uploading(bool on);
   result<feed_stats> stats();
+  // The peers replicating this feed now: id, remote Noise public key (remotePublicKey), address,
+  // the length each announced, and what moved to and from it.
+  result<std::vector<peer_stats>> peers();
   status close();
   status destroy_storage();
 

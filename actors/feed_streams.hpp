@@ -25,6 +25,8 @@ class read_stream {
   read_stream(feed_client& feed, read_stream_options opts);
   // The next block; nullopt once the stream has ended.
   result<std::optional<byte_buffer>> next();
+  // The index of the block the next call to next() returns.
+  uint64_t index() const { return next_ - buffered_.size(); }
 
  private:
   status start();

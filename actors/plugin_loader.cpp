@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 
+#include <cstddef>
 #include <filesystem>
 
 #include "plugins/builtin_plugins.hpp"
@@ -31,7 +32,10 @@ status check_plugin_table(const ddb_plugin_v1* api, const std::string& where) {
     return bad("plugin ABI version " + std::to_string(api->abi_version) + ", this node speaks " +
                std::to_string(DDB_PLUGIN_ABI_VERSION));
   }
-  if (api->struct_size < sizeof(ddb_plugin_v1)) return bad("the plugin table is truncated");
+  // Tables of version 1.0 end before on_error; the fields appended since are optional.
+  if (api->struct_size < offsetof(ddb_plugin_v1, on_error)) {
+    return bad("the plugin table is truncated");
+  }
   if (!api->name || !*api->name) return bad("the plugin has no name");
   if (!api->init || !api->destroy || !api->on_message) {
     return bad("the plugin lacks init, destroy or on_message");

@@ -26,7 +26,7 @@ endforeach()
 set(DDB_PUBLIC_ENTRY_HEADERS
   core/errc.hpp core/result.hpp core/types.hpp core/crypto.hpp core/key_file.hpp
   storage/env.hpp storage/fault_env.hpp feed/feed.hpp
-  actors/feed_client.hpp actors/feed_streams.hpp actors/peer_actor.hpp actors/system_tuning.hpp
+  actors/feed_client.hpp actors/feed_streams.hpp actors/encoded_feed.hpp actors/peer_actor.hpp actors/system_tuning.hpp
   net/transport.hpp config/config_loader.hpp node/node.hpp sim/driver.hpp sim/scenario.hpp)
 set(ddb_public_headers)
 set(ddb_pending ${DDB_PUBLIC_ENTRY_HEADERS})

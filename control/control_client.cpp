@@ -155,7 +155,7 @@ status reply_error(const http_reply& reply) {
     code = j["error"].value("code", "");
     message = j["error"].value("message", message);
   }
-  for (uint8_t c = 1; c <= static_cast<uint8_t>(errc::unlinked); ++c) {
+  for (uint8_t c = 1; c <= static_cast<uint8_t>(last_errc); ++c) {
     if (to_string(static_cast<errc>(c)) == code) return make_error(static_cast<errc>(c), message);
   }
   if (reply.status == 401) return make_error(errc::invalid_argument, "unauthorized: " + message);

@@ -44,6 +44,8 @@ std::string_view to_string(errc code) noexcept {
       return "forked";
     case errc::unlinked:
       return "unlinked";
+    case errc::bad_encoding:
+      return "bad_encoding";
   }
   return "unknown";
 }

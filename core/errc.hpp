@@ -28,7 +28,11 @@ enum class errc : uint8_t {
   forked = 17,            // two validly signed trees of one key disagree: the writer forked
   unlinked = 18,          // a longer signed tree does not link to the stored one yet (fetch
                           // the proof of the block at the stored length first)
+  bad_encoding = 19,      // a value does not decode with the value encoding asked for
 };
+
+// The highest code, for code that walks all of them.
+inline constexpr errc last_errc = errc::bad_encoding;
 
 std::string_view to_string(errc code) noexcept;
 

@@ -1,6 +1,7 @@
 // The built-in plugins: the examples compiled with unique entry symbols.
 #include "plugins/builtin_plugins.hpp"
 
+extern "C" const ddb_plugin_v1* ddb_builtin_appender_v1(void);
 extern "C" const ddb_plugin_v1* ddb_builtin_echo_v1(void);
 extern "C" const ddb_plugin_v1* ddb_builtin_length_announce_v1(void);
 
@@ -14,6 +15,7 @@ struct builtin {
 };
 
 constexpr builtin builtins[] = {
+    {"appender", &ddb_builtin_appender_v1},
     {"echo", &ddb_builtin_echo_v1},
     {"length_announce", &ddb_builtin_length_announce_v1},
 };

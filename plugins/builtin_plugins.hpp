@@ -1,6 +1,6 @@
 #pragma once
-// The example extensions linked into ddatabase, by name ("echo", "length_announce"): a node's
-// config can use them with `builtin:` and the simulator without loading any library.
+// The example extensions linked into ddatabase, by name ("appender", "echo", "length_announce"): a
+// node's config can use them with `builtin:` and the simulator without loading any library.
 #include <string>
 #include <string_view>
 
@@ -10,7 +10,7 @@ namespace ddb {
 
 // The entry point of a built-in plugin, or null.
 ddb_plugin_entry_v1_fn find_builtin_plugin(std::string_view name);
-// "echo, length_announce"
+// "appender, echo, length_announce"
 std::string builtin_plugin_names();
 
 }  // namespace ddb

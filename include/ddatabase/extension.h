@@ -17,8 +17,13 @@
  * ignore the messages.
  *
  * Threading and lifetime: all calls into one instance come from one actor, one at a time, never
- * concurrently. The host callbacks may only be called from inside a call into the plugin (init
- * or a handler), on that thread. Pointers passed to a handler are valid until it returns.
+ * concurrently. The host callbacks may only be called from inside a call into the plugin (init,
+ * a handler, or a completion of get/append), on that thread. Pointers passed to a handler are
+ * valid until it returns.
+ *
+ * Growing the ABI: later versions of version 1 only append fields to ddb_host_v1 and
+ * ddb_plugin_v1; each side reads a field only when the other's struct_size covers it
+ * (DDB_V1_HAS). A plugin built against an older header keeps loading.
  *
  * Errors: handlers return DDB_OK or a negative DDB_ERR_* code; the host logs a failure and keeps
  * the extension running. A C++ exception must not leave a handler (the C++ wrapper in
@@ -62,16 +67,28 @@ typedef enum ddb_log_level {
 
 /* Return codes of handlers and host callbacks. */
 #define DDB_OK 0
-#define DDB_ERR_INVALID (-1)     /* bad argument: unknown feed, payload not valid for the encoding */
-#define DDB_ERR_FAILED (-2)      /* the operation failed */
-#define DDB_ERR_EXCEPTION (-3)   /* a C++ exception was caught (set by the C++ wrapper) */
+#define DDB_ERR_INVALID (-1)   /* bad argument: unknown feed, payload not valid for the encoding */
+#define DDB_ERR_FAILED (-2)    /* the operation failed */
+#define DDB_ERR_EXCEPTION (-3) /* a C++ exception was caught (set by the C++ wrapper) */
+
+/* Whether a table `t` (with its struct_size) is long enough to hold `field`. */
+#define DDB_V1_HAS(t, type, field) \
+  ((t)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
+
+/* Completions of the host's get and append: called once, later, from a call into the plugin of
+ * their own (never from inside get or append), unless the instance is destroyed first. `status`
+ * is DDB_OK or DDB_ERR_FAILED (no such block here, the feed is not writable, storage failed);
+ * `data` is valid until the completion returns. */
+typedef void (*ddb_get_done)(void* user, int status, uint64_t index, const uint8_t* data,
+                             size_t len);
+typedef void (*ddb_append_done)(void* user, int status, uint64_t index);
 
 /* The feed a call concerns; `key` identifies it in host callbacks. */
 typedef struct ddb_feed_info {
-  uint8_t key[32];      /* the feed's public key */
-  uint64_t length;      /* its verified length when the host made the call */
+  uint8_t key[32]; /* the feed's public key */
+  uint64_t length; /* its verified length when the host made the call */
   uint64_t byte_length;
-  int writable;         /* nonzero: this node holds the secret key */
+  int writable; /* nonzero: this node holds the secret key */
 } ddb_feed_info;
 
 /* A peer of that feed. `id` names it in host callbacks; it is unique within the node while the
@@ -96,6 +113,14 @@ typedef struct ddb_host_v1 {
   int (*update)(void* ctx, const uint8_t feed_key[32], uint64_t min_length);
   /* A line for the node's log (level: ddb_log_level). */
   void (*log)(void* ctx, int level, const char* text);
+  /* --- appended in 1.1 (check DDB_V1_HAS(host, ddb_host_v1, get)) --- */
+  /* Reads block `index` of the feed if this node has it (no waiting for the network), then
+   * calls done(user, ...). DDB_ERR_INVALID (and no completion): unknown feed or no `done`. */
+  int (*get)(void* ctx, const uint8_t feed_key[32], uint64_t index, ddb_get_done done, void* user);
+  /* Appends one block to the feed (this node must hold its secret key), then calls
+   * done(user, status, index of the new block); `done` may be NULL. */
+  int (*append)(void* ctx, const uint8_t feed_key[32], const uint8_t* data, size_t len,
+                ddb_append_done done, void* user);
 } ddb_host_v1;
 
 /* The plugin's table. Required entries: name, init, destroy, on_message. Optional: NULL. */
@@ -116,6 +141,11 @@ typedef struct ddb_plugin_v1 {
   int (*on_peer_remove)(void* instance, const ddb_feed_info* feed, const ddb_peer_info* peer);
   /* The extension was registered on `feed`, or the feed's length changed. */
   int (*on_feed_update)(void* instance, const ddb_feed_info* feed);
+  /* --- appended in 1.1 (optional) --- */
+  /* A message from `peer` was dropped because it is not valid for `encoding` (the seed API's
+   * onerror); `reason` says why. */
+  int (*on_error)(void* instance, const ddb_feed_info* feed, const ddb_peer_info* peer,
+                  const char* reason);
 } ddb_plugin_v1;
 
 typedef const ddb_plugin_v1* (*ddb_plugin_entry_v1_fn)(void);

@@ -19,9 +19,14 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "ddatabase/codec.hpp"
 #include "ddatabase/extension.h"
 
 namespace ddb::plugin {
@@ -68,10 +73,37 @@ struct peer_ref {
 };
 
 // The host's callbacks. Copyable; borrows the host's table (valid until the instance is
-// destroyed). Use only from inside a handler or the constructor.
+// destroyed). Use only from inside a handler, a completion or the constructor.
 class host_handle {
  public:
+  // A block read by get(): ok is false when this node does not have it.
+  using get_done = std::function<void(bool ok, uint64_t index, std::string_view data)>;
+  // An append's outcome: ok and the new block's index.
+  using append_done = std::function<void(bool ok, uint64_t index)>;
+
   explicit host_handle(const ddb_host_v1* h) : h_(h) {}
+
+  // Reads block `index` of the feed if this node has it; `done` runs later, as a call into
+  // the plugin of its own. False (and no call of `done`) when the host cannot (an unknown
+  // feed, or a host older than this SDK).
+  bool get(const feed_ref& f, uint64_t index, get_done done) const {
+    if (!DDB_V1_HAS(h_, ddb_host_v1, get) || !h_->get) return false;
+    auto* user = new get_done(std::move(done));
+    if (h_->get(h_->ctx, f.key.data(), index, &get_trampoline, user) == DDB_OK) return true;
+    delete user;
+    return false;
+  }
+  // Appends one block to the feed (this node must be its writer); `done` may be empty.
+  bool append(const feed_ref& f, std::string_view data, append_done done = {}) const {
+    if (!DDB_V1_HAS(h_, ddb_host_v1, append) || !h_->append) return false;
+    auto* user = new append_done(std::move(done));
+    if (h_->append(h_->ctx, f.key.data(), bytes(data), data.size(), &append_trampoline, user) ==
+        DDB_OK) {
+      return true;
+    }
+    delete user;
+    return false;
+  }
 
   bool send(const feed_ref& f, uint64_t peer, std::string_view payload) const {
     return h_->send(h_->ctx, f.key.data(), peer, bytes(payload), payload.size()) == DDB_OK;
@@ -93,6 +125,16 @@ class host_handle {
   static const uint8_t* bytes(std::string_view s) {
     return reinterpret_cast<const uint8_t*>(s.data());
   }
+  static void get_trampoline(void* user, int status, uint64_t index, const uint8_t* data,
+                             size_t len) {
+    std::unique_ptr<get_done> fn(static_cast<get_done*>(user));
+    (*fn)(status == DDB_OK, index,
+          std::string_view(reinterpret_cast<const char*>(data), data ? len : 0));
+  }
+  static void append_trampoline(void* user, int status, uint64_t index) {
+    std::unique_ptr<append_done> fn(static_cast<append_done*>(user));
+    if (*fn) (*fn)(status == DDB_OK, index);
+  }
   const ddb_host_v1* h_;
 };
 
@@ -108,11 +150,47 @@ class extension {
   virtual void on_peer_add(const feed_ref& feed, const peer_ref& peer) {}
   virtual void on_peer_remove(const feed_ref& feed, const peer_ref& peer) {}
   virtual void on_feed_update(const feed_ref& feed) {}
+  // A message from `peer` that did not decode with the plugin's encoding (it was dropped).
+  virtual void on_error(const feed_ref& feed, const peer_ref& peer, std::string_view reason) {}
 
   const host_handle& host() const { return host_; }
 
  private:
   host_handle host_;
+};
+
+// An extension whose messages are values of a codec (ddatabase/codec.hpp): the seed API's
+// custom extension encodings. Declare it DDB_ENCODING_BINARY (the codec decides what is
+// valid); a payload that does not decode goes to on_error instead of on_value.
+template <class Codec>
+class typed_extension : public extension {
+  static_assert(codec::is_codec_v<Codec>,
+                "typed_extension<Codec>: Codec is not a codec (see ddatabase/codec.hpp)");
+
+ public:
+  using value_type = typename Codec::value_type;
+  using extension::extension;
+
+  virtual void on_value(const feed_ref& feed, const peer_ref& peer, const value_type& v) = 0;
+
+  void on_message(const feed_ref& feed, const peer_ref& peer, std::string_view payload) final {
+    auto v = Codec::decode(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
+    if (!v) return on_error(feed, peer, "does not decode with the extension's codec");
+    on_value(feed, peer, *v);
+  }
+  bool send_value(const feed_ref& f, uint64_t peer, const value_type& v) const {
+    const std::vector<uint8_t> bytes = Codec::encode(v);
+    return host().send(f, peer, as_text(bytes));
+  }
+  bool broadcast_value(const feed_ref& f, const value_type& v) const {
+    const std::vector<uint8_t> bytes = Codec::encode(v);
+    return host().broadcast(f, as_text(bytes));
+  }
+
+ private:
+  static std::string_view as_text(const std::vector<uint8_t>& b) {
+    return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
+  }
 };
 
 namespace detail {
@@ -181,6 +259,13 @@ struct trampolines {
     return guarded(inst->host, "on_feed_update",
                    [&] { inst->ext->on_feed_update(feed_ref::from(*f)); });
   }
+  static int on_error(void* p, const ddb_feed_info* f, const ddb_peer_info* peer,
+                      const char* reason) noexcept {
+    auto* inst = static_cast<instance*>(p);
+    return guarded(inst->host, "on_error", [&] {
+      inst->ext->on_error(feed_ref::from(*f), peer_ref::from(*peer), reason ? reason : "");
+    });
+  }
 };
 
 }  // namespace detail
@@ -199,7 +284,8 @@ const ddb_plugin_v1* make_plugin(const char* name, ddb_encoding encoding) {
                                       &t::on_message,
                                       &t::on_peer_add,
                                       &t::on_peer_remove,
-                                      &t::on_feed_update};
+                                      &t::on_feed_update,
+                                      &t::on_error};
   return &table;
 }
 

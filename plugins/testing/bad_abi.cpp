@@ -19,6 +19,7 @@ const ddb_plugin_v1 table = {DDB_PLUGIN_ABI_VERSION + 1,
                              &on_message,
                              nullptr,
                              nullptr,
+                             nullptr,
                              nullptr};
 }  // namespace
 

@@ -1,6 +1,8 @@
-// Test fixture: a plugin written against the raw C ABI (no wrapper) whose on_message lets a C++
-// exception escape for payload "throw", and answers anything else with "ok". The host must catch
-// the exception, log it and shut the extension down without taking the node with it.
+// Test fixture: a plugin written against the raw C ABI 1.0 (no wrapper; its table ends before
+// on_error) whose on_message lets a C++ exception escape for payload "throw", and answers
+// anything else with "ok". The host must load it, catch the exception, log it and shut the
+// extension down without taking the node with it.
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 
@@ -27,13 +29,16 @@ int on_message(void* p, const ddb_feed_info* feed, const ddb_peer_info* peer, co
   const char ok[] = "ok";
   return s->host->send(s->host->ctx, feed->key, peer->id, reinterpret_cast<const uint8_t*>(ok), 2);
 }
+// A table as a plugin built against ABI 1.0 has it: it ends before on_error, and its
+// struct_size says so (the host must load it and never read past it).
 const ddb_plugin_v1 table = {DDB_PLUGIN_ABI_VERSION,
-                             sizeof(ddb_plugin_v1),
+                             offsetof(ddb_plugin_v1, on_error),
                              "test/throwing",
                              DDB_ENCODING_UTF8,
                              &init,
                              &destroy,
                              &on_message,
+                             nullptr,
                              nullptr,
                              nullptr,
                              nullptr};
