@@ -35,8 +35,12 @@ struct feed_options {
   bool sync_writes = false;                     // fdatasync before an append is acknowledged
   std::string ns = "ddatabase";  // discovery-key namespace ("hypercore" for hypercore 9)
   bool parallel_hashing = true;  // hash large append batches on two threads
-  crypto::hooks crypto;          // custom sign / verify
-  random_source rng;             // the key pair, when one is generated (default: libsodium's RNG)
+  // Tree nodes kept in memory (the seed API's storageCacheSize): at most this many (rounded
+  // down to a power of two), grown with use; 0 disables the cache (every node is read from the
+  // tree file).
+  size_t storage_cache_size = 65536;
+  crypto::hooks crypto;  // custom sign / verify
+  random_source rng;     // the key pair, when one is generated (default: libsodium's RNG)
 };
 
 struct signature_info {

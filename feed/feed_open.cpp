@@ -6,7 +6,10 @@
 namespace ddb {
 
 feed::feed(std::unique_ptr<feed_files> files, feed_options opts)
-    : files_(std::move(files)), opts_(std::move(opts)), builder_() {}
+    : files_(std::move(files)),
+      opts_(std::move(opts)),
+      builder_(),
+      cache_(floor_power_of_two(opts_.storage_cache_size)) {}
 
 feed::~feed() {
   if (!closed_) close();

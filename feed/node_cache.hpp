@@ -10,6 +10,14 @@
 
 namespace ddb {
 
+// The largest power of two <= n (0 for 0): a cache size as node_cache wants it.
+inline size_t floor_power_of_two(size_t n) {
+  if (n == 0) return 0;
+  size_t p = 1;
+  while (p <= n / 2) p <<= 1;
+  return p;
+}
+
 class node_cache {
  public:
   // `slots` (the most it grows to) must be a power of two; 0 disables the cache. The table

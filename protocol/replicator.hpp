@@ -24,6 +24,10 @@ namespace ddb::replication {
 
 struct replicator_options {
   bool sparse = false;  // only download what get/download ask for
+  // A sparse feed learns every longer length a peer announces, as if update() were called for
+  // it (the seed API's eagerUpdate): the peer's signed tip is verified, no block is downloaded.
+  // A non-sparse feed downloads everything anyway.
+  bool eager_update = false;
   // Requests in flight per peer: at most max_requests, and about max_inflight_bytes worth of
   // blocks at the feed's average block size (128 while that size is not known yet). Small blocks
   // need many in flight to cover a round trip; large ones fill it with few.
@@ -31,6 +35,9 @@ struct replicator_options {
   uint64_t max_inflight_bytes = 8 << 20;
   uint64_t seed = 1;  // spreads non-linear downloads over peers
   peer_limits limits;
+  // Count blocks and bytes moved, per peer and in total (the seed API's `stats`); off, the
+  // counts stay 0 (peers are still listed).
+  bool stats = true;
   // Called for every verified block before it is written; an error refuses the block.
   std::function<status(uint64_t index, byte_view data, uint64_t peer)> on_write;
 };
@@ -169,6 +176,7 @@ class replicator {
   size_t request_limit() const;  // requests in flight per peer (replicator_options)
   void fill_all();
   std::optional<std::pair<uint64_t, bool>> pick(peer_state& p);
+  bool wants_length_of(const peer_state& p) const;
   std::optional<uint64_t> pick_in(peer_state& p, selection& s);
   void request(peer_state& p, uint64_t index, bool hash);
   void send_wants(peer_state& p);

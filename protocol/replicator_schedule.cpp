@@ -45,6 +45,14 @@ void replicator::request(peer_state& p, uint64_t index, bool hash) {
   send(p, wire::message_type::request, r);
 }
 
+// Whether `p`'s length is one to verify now: an update asked for it, or (eager_update) it is
+// longer than ours. Then its tip's proof is fetched, which moves our verified length.
+bool replicator::wants_length_of(const peer_state& p) const {
+  const uint64_t target =
+      opts_.eager_update ? std::max(wanted_length_, p.remote_length) : wanted_length_;
+  return target > feed_.length() && p.remote_length >= target;
+}
+
 std::optional<std::pair<uint64_t, bool>> replicator::pick(peer_state& p) {
   // The writer is the authority on its feed: it never takes blocks (or a longer signed length)
   // from peers, which could only come from another holder of its key, that is, a fork.
@@ -59,7 +67,7 @@ std::optional<std::pair<uint64_t, bool>> replicator::pick(peer_state& p) {
       return std::make_pair(index, false);
     }
   }
-  if (wanted_length_ > feed_.length() && p.remote_length >= wanted_length_) {
+  if (wants_length_of(p)) {
     uint64_t tip = p.remote_length - 1;
     if (!reserved_.count(tip) && !feed_.tree().get(2 * tip)) return std::make_pair(tip, true);
   }
@@ -198,7 +206,7 @@ void replicator::check_done(peer_state& p) {
       uint64_t end = std::min(s.end.value_or(UINT64_MAX), p.remote_length);
       if (!s.blocks.empty() || (s.start < end && !feed_.has(s.start, end))) wants_more = true;
     }
-    if (wanted_length_ > feed_.length() && p.remote_length >= wanted_length_) wants_more = true;
+    if (wants_length_of(p)) wants_more = true;
   }
   if (need_more || wants_more) return;
   if (!p.ended) {

@@ -86,3 +86,26 @@ BOOST_FIXTURE_TEST_CASE(on_wait_runs_only_for_a_block_that_must_be_downloaded, f
   BOOST_TEST(!no_wait);
   BOOST_TEST(waits == 1);
 }
+
+BOOST_FIXTURE_TEST_CASE(stats_off_counts_nothing_but_still_lists_peers, fixture) {
+  const auto writer_keys = net_host::random_keys();
+  feed_actor_options quiet;
+  quiet.replication.stats = false;
+  auto& w = writer(make_blocks(12), quiet);
+  auto& a = node(live_with(writer_keys));
+  a.serve(w);
+  auto& c = clone(w, quiet);
+  auto& b = node(live_with(net_host::random_keys()), false);
+  b.serve(c);
+  dial(b, a, {c.dkey});
+  BOOST_REQUIRE(synced(c, 12));
+  BOOST_TEST(same_blocks(w, c));
+
+  const feed_stats at_clone = c.stats();
+  BOOST_TEST(at_clone.totals.downloaded_blocks == 0u);
+  BOOST_TEST(at_clone.totals.downloaded_bytes == 0u);
+  BOOST_REQUIRE(at_clone.peers.size() == 1u);
+  BOOST_TEST((at_clone.peers[0].remote_public_key == as_key(writer_keys.public_key)));
+  BOOST_TEST(at_clone.peers[0].counts.downloaded_blocks == 0u);
+  BOOST_TEST(w.stats().totals.uploaded_blocks == 0u);
+}

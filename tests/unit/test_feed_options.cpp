@@ -3,6 +3,7 @@
 
 #include <atomic>
 
+#include "storage/fault_env.hpp"
 #include "tests/unit/feed_test_util.hpp"
 
 using namespace ddb;
@@ -281,4 +282,46 @@ BOOST_AUTO_TEST_CASE(hypercore_namespace_changes_the_discovery_key) {
   o.ns = "hypercore";
   auto f = open_feed(b, o);
   BOOST_TEST(f->discovery_key() == crypto::discovery_key(f->key(), "hypercore"));
+}
+
+// storageCacheSize: the tree-node cache's size is an option, and 0 turns it off (every node is
+// then read from the tree file); answers are the same either way.
+BOOST_AUTO_TEST_CASE(storage_cache_size_bounds_the_tree_node_cache_and_zero_disables_it) {
+  struct run {
+    uint64_t tree_reads = 0;
+    std::vector<uint64_t> answers;
+  };
+  auto seek_everywhere = [](size_t cache_size) {
+    auto injector = make_fault_injector(make_memory_env());
+    feed_options o;
+    o.storage_cache_size = cache_size;
+    auto f = feed::open(make_fault_env(injector), o);
+    BOOST_REQUIRE(f);
+    block_list blocks;
+    for (int i = 0; i < 1000; ++i) blocks.push_back(bufs({"block-" + std::to_string(i)})[0]);
+    BOOST_REQUIRE((*f)->append(blocks));
+    run r;
+    const uint64_t before = injector->stats().reads;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (uint64_t b = 0; b < (*f)->byte_length(); b += 97) {
+        auto at = (*f)->seek(b);
+        BOOST_REQUIRE(at);
+        r.answers.push_back(at->index * 1000 + at->offset);
+      }
+    }
+    r.tree_reads = injector->stats().reads - before;
+    return r;
+  };
+  const run cached = seek_everywhere(65536);
+  const run tiny = seek_everywhere(5);  // rounded down to 4 slots
+  const run none = seek_everywhere(0);
+  BOOST_TEST(cached.answers == none.answers);
+  BOOST_TEST(tiny.answers == none.answers);
+  BOOST_TEST_MESSAGE("tree reads: cache 65536: " << cached.tree_reads << ", 4: " << tiny.tree_reads
+                                                 << ", off: " << none.tree_reads);
+  BOOST_TEST(none.tree_reads > 2 * cached.tree_reads + 100);
+  BOOST_TEST(tiny.tree_reads > cached.tree_reads);
+  BOOST_TEST(floor_power_of_two(0) == 0u);
+  BOOST_TEST(floor_power_of_two(5) == 4u);
+  BOOST_TEST(floor_power_of_two(65536) == 65536u);
 }
