@@ -9,8 +9,9 @@
 #                 once, untimed): ours `ddatabase serve` + `ddatabase clone`, ref
 #                 tests/interop/ref_peer_serve.js + bench/reference/sync_clone.js
 #   sync-64k      the same with SYNC_64K x 64 KiB blocks
-# Prints a table (ratio = ref seconds / ours seconds: above 1, ours is faster) and one JSON line
-# per row. If WHOLE_LAST (default BUILD_DIR/bench-whole-last.jsonl) holds a previous run, a ratio
+# Prints a table (ratio = ref seconds / ours seconds: above 1, ours is faster; also each side's
+# CPU seconds, user + system, which a shared machine disturbs less than wall time, and its peak
+# RSS; each the lowest of the RUNS) and one JSON line per row. If WHOLE_LAST (default BUILD_DIR/bench-whole-last.jsonl) holds a previous run, a ratio
 # that fell by more than 20% is reported as a warning (never a failure: the machine is shared);
 # then this run replaces it. Exits non-zero if a run failed or printed a wrong length.
 #
@@ -41,17 +42,19 @@ json() { node -e 'const j=JSON.parse(require("fs").readFileSync(0,"utf8").trim()
 wait_line() { for _ in $(seq 1 1200); do [ -s "$1" ] && return 0; sleep 0.1; done; echo "timeout waiting for $1" >&2; return 1; }
 now_ns() { date +%s%N; }
 
-# timed NAME CMD...: runs CMD (stdout to $work/NAME.out), adds its wall seconds to `secs` and
-# raises `rss` (MB) to its peak RSS.
-secs=0 rss=0
+# timed NAME CMD...: runs CMD (stdout to $work/NAME.out), adds its wall seconds to `secs` and its
+# CPU seconds (user + system) to `cpu`, and raises `rss` (MB) to its peak RSS.
+secs=0 cpu=0 rss=0
 timed() {
   local name=$1; shift
-  local t0 t1
+  local t0 t1 m u s
   t0=$(now_ns)
-  /usr/bin/time -f '%M' -o "$work/$name.rss" "$@" >"$work/$name.out"
+  /usr/bin/time -f '%M %U %S' -o "$work/$name.rss" "$@" >"$work/$name.out"
   t1=$(now_ns)
+  read -r m u s < <(tail -1 "$work/$name.rss")
   secs=$(awk -v a="$secs" -v t0="$t0" -v t1="$t1" 'BEGIN{printf "%.4f", a + (t1 - t0) / 1e9}')
-  rss=$(awk -v a="$rss" -v k="$(tail -1 "$work/$name.rss")" 'BEGIN{m = k / 1024; printf "%.1f", (m > a ? m : a)}')
+  cpu=$(awk -v a="$cpu" -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", a + u + s}')
+  rss=$(awk -v a="$rss" -v k="$m" 'BEGIN{m = k / 1024; printf "%.1f", (m > a ? m : a)}')
 }
 expect_out() { # NAME WANT [FIELD]: NAME's last stdout line (or its JSON FIELD) must be WANT
   local got
@@ -63,7 +66,7 @@ expect_out() { # NAME WANT [FIELD]: NAME's last stdout line (or its JSON FIELD) 
 # One side of one round of a row: sets secs and rss.
 run_side() { # ROW SIDE ROUND
   local row=$1 side=$2 k=$3 d="$work/$1-$2-$3"
-  secs=0 rss=0
+  secs=0 cpu=0 rss=0
   case "$row/$side" in
     append-stdin/ours)
       timed "$row-ours-create-$k" "$bin" create "$d"
@@ -118,25 +121,30 @@ table=() jsons=()
 for row in $rows; do
   echo "== $row (best of $runs)" >&2
   setup "$row"
-  best_ours="" best_ref="" rss_ours="" rss_ref=""
+  best_ours="" best_ref="" rss_ours="" rss_ref="" cpu_ours="" cpu_ref=""
   for k in $(seq 1 "$runs"); do
     sides="ours ref"; [ $((k % 2)) = 0 ] && sides="ref ours"
     for side in $sides; do
       run_side "$row" "$side" "$k"
-      echo "   round $k $side: ${secs} s, peak RSS ${rss} MB" >&2
-      if [ "$side" = ours ]; then best_ours=$(min "$best_ours" "$secs"); rss_ours=$(min "$rss_ours" "$rss")
-      else best_ref=$(min "$best_ref" "$secs"); rss_ref=$(min "$rss_ref" "$rss"); fi
+      echo "   round $k $side: ${secs} s, CPU ${cpu} s, peak RSS ${rss} MB" >&2
+      if [ "$side" = ours ]; then
+        best_ours=$(min "$best_ours" "$secs") cpu_ours=$(min "$cpu_ours" "$cpu") rss_ours=$(min "$rss_ours" "$rss")
+      else
+        best_ref=$(min "$best_ref" "$secs") cpu_ref=$(min "$cpu_ref" "$cpu") rss_ref=$(min "$rss_ref" "$rss")
+      fi
     done
   done
   teardown
   ratio=$(awk -v o="$best_ours" -v r="$best_ref" 'BEGIN{printf "%.2f", r / o}')
-  table+=("$(printf '%-14s %10s %10s %8s %14s' "$row" "$best_ours" "$best_ref" "$ratio" "$rss_ours/$rss_ref")")
-  jsons+=("$(printf '{"workload":"%s","runs":%d,"oursSeconds":%s,"refSeconds":%s,"ratio":%s,"oursMaxRssMB":%s,"refMaxRssMB":%s,"loadavg":"%s"}' \
-    "$row" "$runs" "$best_ours" "$best_ref" "$ratio" "$rss_ours" "$rss_ref" "$load")")
+  cpu_ratio=$(awk -v o="$cpu_ours" -v r="$cpu_ref" 'BEGIN{printf "%.2f", (o > 0 ? r / o : 0)}')
+  table+=("$(printf '%-14s %10s %10s %8s %14s %14s' "$row" "$best_ours" "$best_ref" "$ratio" \
+    "$cpu_ours/$cpu_ref" "$rss_ours/$rss_ref")")
+  jsons+=("$(printf '{"workload":"%s","runs":%d,"oursSeconds":%s,"refSeconds":%s,"ratio":%s,"oursCpuSeconds":%s,"refCpuSeconds":%s,"cpuRatio":%s,"oursMaxRssMB":%s,"refMaxRssMB":%s,"loadavg":"%s"}' \
+    "$row" "$runs" "$best_ours" "$best_ref" "$ratio" "$cpu_ours" "$cpu_ref" "$cpu_ratio" "$rss_ours" "$rss_ref" "$load")")
 done
 
 echo "whole processes, best of $runs, load average at start: $load ($(nproc) cores)"
-printf '%-14s %10s %10s %8s %14s\n' workload "ours s" "ref s" "ref/ours" "RSS MB ours/ref"
+printf '%-14s %10s %10s %8s %14s %14s\n' workload "ours s" "ref s" "ref/ours" "CPU s ours/ref" "RSS MB ours/ref"
 for t in "${table[@]}"; do echo "$t"; done
 for j in "${jsons[@]}"; do echo "$j"; done
 if [ -s "$last" ]; then
