@@ -78,7 +78,7 @@ int run_append(caf::actor_system& sys, const append_args& a) {
     size_t pending_bytes = 0;
     bool more = true;
     while (st && more && !stop_requested(0)) {
-      more = lines.read_some(batch, pending_bytes);
+      more = lines.read_some(batch, pending_bytes, stdin_batch_blocks - batch.size());
       if (!lines.error()) st = lines.error();
       if (st && (batch.size() >= stdin_batch_blocks || pending_bytes >= stdin_batch_bytes)) {
         st = write_batch(*feed, batch, a, length);

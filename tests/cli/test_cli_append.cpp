@@ -1,7 +1,8 @@
 // `ddatabase append DIR` reading stdin: one block per line, cut exactly as std::getline cut it
 // (the bytes before each '\n', a '\r' kept, empty lines as empty blocks, a last line without
 // '\n' as a block, no block for 0 bytes), also for lines longer than one read of stdin (1 MiB)
-// and lines that straddle reads; a line over the 8 MiB block limit fails the command.
+// and lines that straddle reads; a line over the 8 MiB block limit fails the command; batches
+// stay at most 4096 lines.
 #define BOOST_TEST_MODULE cli_append
 #include <random>
 
@@ -89,4 +90,17 @@ BOOST_AUTO_TEST_CASE(a_line_over_the_block_limit_fails) {
   o.stdin_text = std::string(8u << 20, 'z');
   auto ok = cli({"append", dir}, o);
   BOOST_CHECK_MESSAGE(ok.ok(), ok.describe());
+}
+
+// Batches stay at most 4096 lines (--progress prints the length after each one), however many
+// lines one read of stdin holds.
+BOOST_AUTO_TEST_CASE(progress_follows_batches_of_4096_lines) {
+  temp_dir tmp("ddb-cli-append");
+  std::string dir = tmp.str() + "/feed";
+  BOOST_REQUIRE(cli({"create", dir}).ok());
+  run_options o;
+  for (int i = 0; i < 10000; ++i) o.stdin_text += "x\n";
+  auto a = cli({"append", dir, "--progress"}, o);
+  BOOST_REQUIRE_MESSAGE(a.ok(), a.describe());
+  BOOST_CHECK_EQUAL(a.out, "4096\n8192\n10000\n10000\n");  // the last line: the final length
 }
