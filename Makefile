@@ -48,7 +48,9 @@ test: build interop-deps format-check
 demo: build
 	bash scripts/demo.sh $(BUILD)/ddatabase
 
+# Whole processes first (the headline numbers, bench/README.md), then the engine-level benches.
 bench: build interop-deps
+	bash bench/whole.sh $(abspath $(BUILD))
 	bash bench/run.sh $(abspath $(BUILD))
 	bash bench/sync.sh $(abspath $(BUILD))
 

@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/line_reader.hpp"
 #include "cli/online.hpp"
 #include "cli/signals.hpp"
 
@@ -73,12 +74,13 @@ int run_append(caf::actor_system& sys, const append_args& a) {
     }
     if (st) st = write_batch(*feed, batch, a, length);
   } else {
-    std::string line;
+    line_reader lines(STDIN_FILENO);
     size_t pending_bytes = 0;
-    while (st && !stop_requested(0) && std::getline(std::cin, line)) {
-      pending_bytes += line.size();
-      batch.emplace_back(line.begin(), line.end());
-      if (batch.size() >= stdin_batch_blocks || pending_bytes >= stdin_batch_bytes) {
+    bool more = true;
+    while (st && more && !stop_requested(0)) {
+      more = lines.read_some(batch, pending_bytes, stdin_batch_blocks - batch.size());
+      if (!lines.error()) st = lines.error();
+      if (st && (batch.size() >= stdin_batch_blocks || pending_bytes >= stdin_batch_bytes)) {
         st = write_batch(*feed, batch, a, length);
         pending_bytes = 0;
       }

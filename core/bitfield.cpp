@@ -113,6 +113,11 @@ struct bitfield::impl {
   uint64_t pager_length = 0;       // the reference memory-pager's length, in pages
   uint64_t index_byte_length = 0;  // the reference index bitfield's byteLength
   uint64_t tree_byte_length = 0;   // the reference tree bitfield's byteLength
+  // Every data bit in [0, full_below) is set (it may lag the truth): next_unset from below it
+  // starts here, so the checks "is [0, length) complete?" after each block do not rescan the
+  // prefix. Lowered by every write that clears a data bit; raised by next_unset.
+  uint64_t full_below = 0;
+  void cleared(uint64_t block) { full_below = std::min(full_below, block); }
 
   const page* find(uint64_t p) const {
     auto it = pages.find(p);
@@ -168,6 +173,7 @@ void bitfield::impl::put_data_bits(uint64_t data_byte, uint8_t mask, uint8_t v) 
   uint8_t old = byte_at(p, off);
   uint8_t next = static_cast<uint8_t>((old & ~mask) | (v & mask));
   if (!put_byte(p, off, next)) return;
+  if (old & ~next) cleared(8 * data_byte);
   page& pg = *pages[p];
   pg.data_ones =
       pg.data_ones + static_cast<uint32_t>(popcount8(next)) - static_cast<uint32_t>(popcount8(old));
@@ -212,6 +218,7 @@ status bitfield::load_page(uint64_t p, byte_view bytes) {
     return make_error(errc::invalid_argument, "bitfield page must be 3584 bytes");
   }
   page& pg = impl_->get_or_create(p);
+  impl_->cleared(p * blocks_per_page);  // the loaded bits may clear some
   std::memcpy(pg.bytes.data(), bytes.data, page_size);
   pg.data_ones = popcount_range(pg.bytes.data(), data_bytes);
   pg.tree_ones = popcount_range(pg.bytes.data() + tree_offset, tree_bytes);
@@ -236,6 +243,7 @@ bool bitfield::set(uint64_t block, bool value) {
   uint8_t mask = static_cast<uint8_t>(0x80 >> (block & 7));
   uint8_t next = value ? (old | mask) : (old & ~mask);
   if (!impl_->put_byte(p, off, next)) return false;
+  if (!value) impl_->cleared(block);
   page& pg = *impl_->pages[p];
   pg.data_ones =
       pg.data_ones + static_cast<uint32_t>(popcount8(next)) - static_cast<uint32_t>(popcount8(old));
@@ -315,22 +323,32 @@ bool bitfield::all(uint64_t start, uint64_t end) const {
 }
 
 std::optional<uint64_t> bitfield::next_unset(uint64_t start, uint64_t end) const {
-  uint64_t pos = start;
-  auto it = impl_->pages.lower_bound(start / blocks_per_page);
+  // From within the known-full prefix: skip it, and extend it by what this scan finds.
+  const bool extends = start <= impl_->full_below;
+  uint64_t pos = std::max(start, impl_->full_below);
+  std::optional<uint64_t> unset;
+  auto it = impl_->pages.lower_bound(pos / blocks_per_page);
   while (pos < end) {
     uint64_t p = pos / blocks_per_page;
     uint64_t base = p * blocks_per_page;
-    if (it == impl_->pages.end() || it->first != p) return pos;  // an absent page is all clear
+    if (it == impl_->pages.end() || it->first != p) {  // an absent page is all clear
+      unset = pos;
+      break;
+    }
     const page& pg = *it->second;
     uint64_t hi = std::min(end - base, blocks_per_page);
     if (pg.data_ones != blocks_per_page) {
       uint64_t found = find_in_page(pg, pos - base, hi, false);
-      if (found < hi) return base + found;
+      if (found < hi) {
+        unset = base + found;
+        break;
+      }
     }
     pos = base + hi;
     ++it;
   }
-  return std::nullopt;
+  if (extends) impl_->full_below = std::max(impl_->full_below, unset.value_or(end));
+  return unset;
 }
 
 std::optional<uint64_t> bitfield::next_set(uint64_t start, uint64_t end) const {

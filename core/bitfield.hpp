@@ -55,6 +55,9 @@ class bitfield {
   // True when every block in [start, end) is present (true for an empty range).
   bool all(uint64_t start, uint64_t end) const;
   // The first block in [start, end) whose bit is clear (or set, for next_set); nullopt if none.
+  // next_unset remembers how far the bits from 0 are all set, so that repeated searches from
+  // the start (all(0, length) after every download) do not rescan that prefix: like every
+  // other call, it is not safe to call concurrently with any other call on the same bitfield.
   std::optional<uint64_t> next_unset(uint64_t start, uint64_t end) const;
   std::optional<uint64_t> next_set(uint64_t start, uint64_t end) const;
 

@@ -99,3 +99,70 @@ BOOST_AUTO_TEST_CASE(huge_ranges_cost_pages_not_bits) {
   BOOST_TEST(!bf.next_unset(0, 64 * B));
   BOOST_TEST(bf.next_unset(0, 64 * B + 1).value() == 64 * B);
 }
+
+// next_unset remembers the set prefix from 0: every write that clears a bit below it (set,
+// clear_range, assign, load_page) must show in the next search, from 0 or from anywhere.
+BOOST_AUTO_TEST_CASE(searches_see_every_clear_below_the_set_prefix) {
+  std::cout << "seed " << seed() << "\n";
+  std::mt19937_64 rng(seed() + 1);
+  const uint64_t n = 3 * B + 11;
+  bitfield bf;
+  std::vector<bool> model(n);
+  auto first_unset = [&](uint64_t from, uint64_t to) {
+    while (from < to && model[from]) ++from;
+    return from;
+  };
+  for (int op = 0; op < 3000; ++op) {
+    // Mostly fills from the start, so that the prefix grows; then a clear somewhere below it.
+    const uint64_t full = first_unset(0, n);
+    switch (rng() % 6) {
+      case 0:
+      case 1: {
+        uint64_t b = std::min(n, full + rng() % 300);
+        bf.set_range(full, b, true);
+        for (uint64_t i = full; i < b; ++i) model[i] = true;
+        break;
+      }
+      case 2: {
+        uint64_t i = rng() % (full + 1);
+        if (i < n) {
+          bf.set(i, false);
+          model[i] = false;
+        }
+        break;
+      }
+      case 3: {
+        uint64_t a = rng() % (full + 1), b = std::min(n, a + rng() % 40);
+        bf.clear_range(a, b);
+        for (uint64_t i = a; i < b; ++i) model[i] = false;
+        break;
+      }
+      case 4: {
+        uint64_t a = rng() % (full + 1), b = std::min(n, a + rng() % 40);
+        std::vector<uint8_t> bytes((b - a + 7) / 8);
+        for (auto& x : bytes) x = static_cast<uint8_t>(rng() | 1);
+        bf.assign(a, ddb::byte_view(bytes.data(), bytes.size()), b - a);
+        for (uint64_t i = a; i < b; ++i) {
+          model[i] = (bytes[(i - a) >> 3] & (0x80 >> ((i - a) & 7))) != 0;
+        }
+        break;
+      }
+      default: {  // reload a page with one more bit cleared
+        uint64_t p = (rng() % (full + 1)) / B;
+        if (p * B >= n) break;
+        std::vector<uint8_t> page(bitfield::page_size);
+        bf.write_page(p, page.data());
+        uint64_t bit = rng() % std::min(B, n - p * B);
+        page[bit >> 3] = static_cast<uint8_t>(page[bit >> 3] & ~(0x80 >> (bit & 7)));
+        BOOST_REQUIRE(bf.load_page(p, ddb::byte_view(page.data(), page.size())));
+        model[p * B + bit] = false;
+      }
+    }
+    uint64_t from = rng() % 4 == 0 ? rng() % n : 0, to = from + rng() % (n - from + 1);
+    BOOST_REQUIRE_MESSAGE(bf.next_unset(0, n).value_or(n) == first_unset(0, n), "op " << op);
+    BOOST_REQUIRE_MESSAGE(bf.next_unset(from, to).value_or(to) == first_unset(from, to),
+                          "op " << op << " [" << from << ", " << to << ")");
+    BOOST_REQUIRE(bf.all(0, full) == (first_unset(0, full) == full));
+  }
+  same_bits(bf, model);
+}
