@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/pipe.hpp"
+#include "sim/trace_event.hpp"
 
 namespace ddb::sim {
 
@@ -36,7 +37,8 @@ std::pair<connection_ptr, connection_ptr> network::connect(int a, int b,
   auto p = std::make_shared<pipe>(*this, id, a, b, std::move(on_end));
   pipes_.emplace(id, p);
   stats_.connections++;
-  core_.note("conn " + std::to_string(id) + " " + std::to_string(a) + "->" + std::to_string(b));
+  core_.note("conn " + std::to_string(id) + " " + std::to_string(a) + "->" + std::to_string(b),
+             trace_kind::connection, a);
   return p->make_ends();
 }
 
@@ -72,18 +74,18 @@ void network::dial(int from, int to, std::function<void(result<connection_ptr>)>
 
 void network::block(int from, int to) {
   blocked_.insert({from, to});
-  core_.note("block " + std::to_string(from) + "->" + std::to_string(to));
+  core_.note("block " + std::to_string(from) + "->" + std::to_string(to), trace_kind::fault, from);
 }
 
 void network::isolate(int n) {
   isolated_.insert(n);
-  core_.note("isolate " + std::to_string(n));
+  core_.note("isolate " + std::to_string(n), trace_kind::fault, n);
 }
 
 void network::heal() {
   blocked_.clear();
   isolated_.clear();
-  core_.note("heal");
+  core_.note("heal", trace_kind::fault);
   std::vector<std::shared_ptr<pipe>> live;
   for (auto& kv : pipes_) live.push_back(kv.second);
   for (auto& p : live) p->resume();
@@ -96,7 +98,7 @@ bool network::blocked(int from, int to) const {
 
 void network::clog(int n, duration extra, duration length) {
   clogs_[n] = {extra, core_.now() + length};
-  core_.note("clog " + std::to_string(n));
+  core_.note("clog " + std::to_string(n), trace_kind::fault, n);
 }
 
 duration network::clog_extra(int n) const {
@@ -120,6 +122,18 @@ void network::reset_random(const std::string& reason) {
   std::advance(it, static_cast<long>(reset_rng_.below(pipes_.size())));
   auto p = it->second;
   p->reset(reason);
+}
+
+void network::connection_counts(std::vector<int>& counts) const {
+  std::fill(counts.begin(), counts.end(), 0);
+  for (const auto& kv : pipes_) {
+    if (kv.second->ended()) continue;
+    for (int side = 0; side < 2; ++side) {
+      auto n = static_cast<size_t>(kv.second->node(side));
+      if (n >= counts.size()) counts.resize(n + 1, 0);
+      counts[n]++;
+    }
+  }
 }
 
 void network::stat_delivered(size_t n) {

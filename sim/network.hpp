@@ -77,6 +77,8 @@ class network {
   void reset_random(const std::string& reason);
 
   const net_stats& stats() const { return stats_; }
+  // counts[n] = the open connections of node n (counts is resized to hold every node seen).
+  void connection_counts(std::vector<int>& counts) const;
 
   // --- used by pipes ---
   core& sim() { return core_; }

@@ -6,6 +6,7 @@
 #include <caf/send.hpp>
 
 #include "messages/atoms.hpp"
+#include "sim/trace_event.hpp"
 
 namespace ddb::sim {
 
@@ -140,8 +141,9 @@ void pipe::deliver_front(int side) {
     return;
   }
   d.queued -= c.bytes.size();
-  net_.sim().hash(id_ * 2 + static_cast<uint64_t>(side), c.bytes.size(),
-                  static_cast<uint64_t>(net_.sim().elapsed().count()));
+  net_.sim().event(trace_kind::delivery, node_[side], node_[1 - side],
+                   id_ * 2 + static_cast<uint64_t>(side), c.bytes.size(),
+                   static_cast<uint64_t>(net_.sim().elapsed().count()));
   net_.stat_delivered(c.bytes.size());
   to_owner(1 - side, std::move(c.bytes));
 }
@@ -190,8 +192,9 @@ void pipe::send_down(int side, const std::string& reason) {
   if (e.down) return;
   e.down = true;
   e.down_reason = reason;
-  net_.sim().note("conn " + std::to_string(id_) + " end " + std::to_string(node_[side]) +
-                  " down: " + reason);
+  net_.sim().note(
+      "conn " + std::to_string(id_) + " end " + std::to_string(node_[side]) + " down: " + reason,
+      trace_kind::connection, node_[side]);
   flush_end(side);  // a paused end gets it after the bytes it received before
   finish_if_done();
 }
