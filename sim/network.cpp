@@ -1,6 +1,7 @@
 #include "sim/network.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "sim/pipe.hpp"
 #include "sim/trace_event.hpp"
@@ -19,6 +20,50 @@ void network::set_model(int n, link_model m) {
 const link_model& network::model(int n) const {
   auto it = models_.find(n);
   return it == models_.end() ? default_model_ : it->second;
+}
+
+void network::set_region(int n, int r) {
+  regions_[n] = r;
+}
+
+void network::set_region_link(int ra, int rb, latency_dist latency, uint64_t bandwidth) {
+  region_links_[std::minmax(ra, rb)] = region_link{latency, bandwidth};
+}
+
+const network::region_link* network::region_link_of(int a, int b) const {
+  if (region_links_.empty()) return nullptr;
+  auto ia = regions_.find(a), ib = regions_.find(b);
+  if (ia == regions_.end() || ib == regions_.end()) return nullptr;
+  auto it = region_links_.find(std::minmax(ia->second, ib->second));
+  return it == region_links_.end() ? nullptr : &it->second;
+}
+
+duration network::sample_latency(int from, int to, rng& r) const {
+  const link_model& m = model(from);
+  duration lat = clog_extra(from) + clog_extra(to);
+  if (const region_link* rl = region_link_of(from, to)) {
+    lat += rl->latency.sample(r);
+  } else if (m.latency) {
+    lat += m.latency->sample(r);
+  } else {
+    // The original model: a minimum plus, for some chunks, an exponential tail.
+    lat += m.latency_min;
+    if (m.tail_chance > 0 && r.chance(m.tail_chance)) {
+      double u = std::max(r.unit(), 1e-12);
+      lat += duration(
+          static_cast<int64_t>(-std::log(u) * static_cast<double>(m.latency_tail.count())));
+    }
+  }
+  if (m.jitter.count() > 0) {
+    lat += duration(static_cast<int64_t>(r.unit() * static_cast<double>(m.jitter.count())));
+  }
+  return lat;
+}
+
+duration network::base_latency(int from, int to) const {
+  if (const region_link* rl = region_link_of(from, to)) return rl->latency.base();
+  const link_model& m = model(from);
+  return m.latency ? m.latency->base() : m.latency_min;
 }
 
 rng& network::link_rng(int a, int b) {
@@ -52,7 +97,7 @@ void network::unlisten(int n) {
 
 void network::dial(int from, int to, std::function<void(result<connection_ptr>)> done,
                    std::function<void()> on_end) {
-  duration rtt = model(from).latency_min + model(to).latency_min;
+  duration rtt = base_latency(from, to) + base_latency(to, from);
   if (!listeners_.count(to) || blocked(from, to) || blocked(to, from)) {
     duration wait = listeners_.count(to) ? std::chrono::seconds(3) : rtt;
     core_.after(wait, [done] { done(make_error(errc::unavailable, "connection refused")); });

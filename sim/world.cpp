@@ -11,8 +11,10 @@
 #include "messages/atoms.hpp"
 #include "messages/extension_messages.hpp"
 #include "messages/swarm_messages.hpp"
+#include "sim/latency.hpp"
 #include "sim/lying_env.hpp"
 #include "sim/sim_actors.hpp"
+#include "sim/topology.hpp"
 #include "sim/trace_event.hpp"
 #include "storage/env.hpp"
 #include "swarm/static_discovery.hpp"
@@ -118,6 +120,8 @@ void world::build_nodes() {
     m.latency_min = from_ms(l.latency_ms);
     m.latency_tail = from_ms(l.tail_ms);
     m.tail_chance = l.tail_chance;
+    if (!l.latency.empty()) m.latency = parse_latency(l.latency, nullptr);  // validated
+    m.jitter = from_ms(l.jitter_ms);
     m.bandwidth = l.bandwidth;
     m.queue_limit = l.queue_limit;
     if (l.nodes.empty()) {
@@ -126,29 +130,21 @@ void world::build_nodes() {
       for (int n : l.nodes) net_.set_model(n, m);
     }
   }
+  std::map<std::string, int> region_ids;
+  for (const auto& g : sc_.regions) {
+    int id = static_cast<int>(region_ids.size());
+    region_ids[g.name] = id;
+    for (int n : g.nodes) net_.set_region(n, id);
+  }
+  for (const auto& l : sc_.region_links) {
+    net_.set_region_link(region_ids.at(l.a), region_ids.at(l.b), *parse_latency(l.latency, nullptr),
+                         l.bandwidth);
+  }
 }
 
 void world::build_topology() {
-  const int n = sc_.nodes;
-  const std::string& t = sc_.topology;
-  for (int i = 0; i < n; ++i) {
-    auto& nb = nodes_[static_cast<size_t>(i)].neighbours;
-    if (t == "mesh") {
-      for (int j = i + 1; j < n; ++j) nb.insert(j);
-    } else if (t == "star") {
-      if (i > 0) nb.insert(0);
-    } else if (t == "ring") {
-      if (n > 1 && (i + 1) % n != i) nb.insert((i + 1) % n);
-    } else if (t.rfind("random:", 0) == 0) {
-      int k = std::max(1, std::stoi(t.substr(7)));
-      rng r = rng::substream(seed_, "topology", static_cast<uint64_t>(i));
-      if (i > 0) nb.insert(static_cast<int>(r.below(static_cast<uint64_t>(i))));
-      for (int e = 1; e < k && n > 1; ++e) {
-        int j = static_cast<int>(r.below(static_cast<uint64_t>(n)));
-        if (j != i && !nodes_[static_cast<size_t>(j)].neighbours.count(i)) nb.insert(j);
-      }
-    }
-  }
+  auto nb = sim::build_topology(sc_.topology, sc_.nodes, seed_, sc_.edges);
+  for (size_t i = 0; i < nb.size(); ++i) nodes_[i].neighbours = std::move(nb[i]);
   // Adversaries reach every holder of their feed.
   for (const auto& a : sc_.adversaries) {
     for (auto& nd : nodes_) {
