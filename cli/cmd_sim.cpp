@@ -34,6 +34,7 @@ struct sim_args {
   std::string out;            // --shrink: where the reproducer goes
   std::string metrics;        // --metrics FILE.csv
   std::string trace;          // --trace FILE.json
+  std::string report;         // --report FILE.html
   std::string metrics_interval = "100ms";
   sim::duration interval = std::chrono::milliseconds(100);
   int max_runs = 200;
@@ -126,7 +127,17 @@ int run_sim(const sim_args& a) {
     if (!trace_file) return fail(errc::io_error, "cannot write " + a.trace);
     ro.trace_out = &trace_file;
   }
+  std::ofstream report_file;
+  if (!a.report.empty()) {
+    report_file.open(a.report, std::ios::binary | std::ios::trunc);
+    if (!report_file) return fail(errc::io_error, "cannot write " + a.report);
+    ro.report_out = &report_file;
+  }
   auto r = sim::run_scenario(*sc, seed, ro);
+  if (report_file.is_open()) {
+    report_file.close();
+    if (!report_file) return fail(errc::io_error, "cannot write " + a.report);
+  }
   if (trace_file.is_open()) {
     trace_file.close();
     if (!trace_file) return fail(errc::io_error, "cannot write " + a.trace);
@@ -165,6 +176,8 @@ void add_sim(CLI::App& app, runner& run) {
   cmd->add_option("--events", a->events,
                   "--verbose: only these kinds (" + sim::trace_kind_names() + ")");
   cmd->add_option("--nodes", a->nodes, "--verbose: only events on these nodes (e.g. 0,3-5)");
+  cmd->add_option("--report", a->report,
+                  "write a self-contained HTML report (inline SVG charts) to this file");
   cmd->add_option("--trace", a->trace,
                   "write the run as Chrome trace-event JSON (one track per node) to this file");
   cmd->add_option("--metrics", a->metrics,

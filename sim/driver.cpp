@@ -10,6 +10,7 @@
 
 #include "sim/chrome_trace.hpp"
 #include "sim/floor.hpp"
+#include "sim/html_report.hpp"
 #include "sim/mailbox_depth.hpp"
 #include "sim/metrics.hpp"
 #include "sim/world.hpp"
@@ -51,7 +52,7 @@ uint64_t drain(core& c, metrics_recorder* rec = nullptr) {
   return n;
 }
 
-uint64_t run_loop(world& w, duration length, metrics_recorder* rec) {
+uint64_t run_loop(world& w, duration length, metrics_recorder* rec, html_report* html) {
   core& c = w.sim();
   uint64_t jobs = 0;
   for (;;) {
@@ -60,7 +61,9 @@ uint64_t run_loop(world& w, duration length, metrics_recorder* rec) {
     time_point t;
     bool more = c.next_due(t) && t - (c.now() - c.elapsed()) <= length;
     // Nothing changes until `t`: the intervals ending before it are complete.
-    if (rec != nullptr) rec->advance(more ? t - (c.now() - c.elapsed()) : length, w);
+    duration until = more ? t - (c.now() - c.elapsed()) : length;
+    if (rec != nullptr) rec->advance(until, w);
+    if (html != nullptr) html->advance(until, w);
     if (!more) break;
     if (t > c.now())
       c.sched().advance_time(t - c.now());
@@ -116,14 +119,25 @@ void run_world(caf::actor_system& sys, const scenario& sc, uint64_t seed, run_re
     chrome.emplace(*opts.trace_out, sc.nodes);
     w.sim().add_sink(&*chrome);
   }
+  std::optional<html_report> html;
+  if (opts.report_out != nullptr) {
+    // About 300 samples over the run, at least 10 ms apart.
+    auto step = std::max<duration>(std::chrono::milliseconds(10), sc.length / 300);
+    html.emplace(sc, std::chrono::duration_cast<std::chrono::milliseconds>(step));
+    w.sim().add_sink(&*html);
+  }
   w.start();
-  r.activations = run_loop(w, sc.length, rec);
+  r.activations = run_loop(w, sc.length, rec, html ? &*html : nullptr);
   r.activations += drain(w.sim(), rec);
   w.start_probes();
   r.activations += drain(w.sim());
   w.evaluate();
   fill_report(w, r);
   w.sim().clear_sinks();  // the sinks saw exactly the r.trace_events events
+  if (html) {
+    html->take_delays(w.delays());
+    *opts.report_out << html->render(r);
+  }
   w.stop();
   drain(w.sim());
   if (chrome) chrome->finish();

@@ -74,6 +74,8 @@ struct run_options {
   duration metrics_interval = std::chrono::milliseconds(100);
   // --trace: Chrome trace-event JSON (sim/chrome_trace.hpp) to this stream (borrowed).
   std::ostream* trace_out = nullptr;
+  // --report: one self-contained HTML page (sim/html_report.hpp) to this stream (borrowed).
+  std::ostream* report_out = nullptr;
 };
 
 // Runs one scenario with one seed in this process (exceptions become outcome::crash).

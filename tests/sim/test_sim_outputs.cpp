@@ -271,6 +271,42 @@ BOOST_AUTO_TEST_CASE(cli_verbose_filters_and_usage_errors) {
   BOOST_TEST(bogus.err.find("unknown kind 'bogus'") != std::string::npos, bogus.err);
 }
 
+BOOST_AUTO_TEST_CASE(html_report_is_self_contained_and_repeats) {
+  scenario sc = shipped("crashing_writer.yaml");
+  std::ostringstream page, again;
+  run_options o;
+  o.report_out = &page;
+  run_report r = run_scenario(sc, 6, o);
+  o.report_out = &again;
+  run_scenario(sc, 6, o);
+  BOOST_TEST(page.str() == again.str());
+  const std::string& h = page.str();
+  BOOST_TEST(h.rfind("<!DOCTYPE html>", 0) == 0u);
+  BOOST_TEST(h.find("</html>") != std::string::npos);
+  for (const char* id : {"lengths", "delay-cdf", "bytes", "timeline"}) {
+    BOOST_TEST(h.find("<svg id=\"" + std::string(id) + "\"") != std::string::npos, id);
+  }
+  // Nothing to fetch, nothing to run.
+  for (const char* bad : {"<script", "src=", "href=", "@import"}) {
+    BOOST_TEST(h.find(bad) == std::string::npos, bad);
+  }
+  // One polyline per follower, per feed's CDF, and the bytes; each with points.
+  size_t followers = 0;
+  for (const auto& f : sc.feeds) followers += f.followers.size();
+  std::regex line(R"re(<polyline class="series"[^>]* points="([^"]*)")re");
+  size_t lines = 0;
+  for (auto it = std::sregex_iterator(h.begin(), h.end(), line); it != std::sregex_iterator();
+       ++it, ++lines) {
+    BOOST_TEST((*it)[1].str().size() > 20u, "an empty series");
+  }
+  BOOST_TEST(lines == followers + sc.feeds.size() + 1);
+  // The writer's crash and restart are on the timeline, and the verdicts are there.
+  BOOST_TEST(h.find("crash: injected") != std::string::npos);
+  BOOST_TEST(h.find("class=\"mark\"") != std::string::npos);
+  BOOST_TEST(h.find("<td>durable</td><td class=\"ok\">held</td>") != std::string::npos);
+  BOOST_TEST(r.result == outcome::ok);
+}
+
 const char* planted_yaml = R"(
 name: sweep-planted
 nodes: 4
