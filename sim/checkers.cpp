@@ -2,10 +2,12 @@
 
 #include <tuple>
 
+#include "sim/trace_event.hpp"
+
 namespace ddb::sim {
 
 void checkers::violate(outcome kind, const std::string& invariant, const std::string& detail) {
-  core_.note("VIOLATION " + invariant + ": " + detail);
+  core_.note("VIOLATION " + invariant + ": " + detail, trace_kind::violation);
   if (violations_.size() >= 50) return;
   violations_.push_back(violation{kind, invariant, detail, core_.elapsed(), core_.recent_text()});
 }

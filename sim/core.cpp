@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "sim/trace_event.hpp"
+
 namespace ddb::sim {
 
 core::core(caf::actor_system& sys)
@@ -49,14 +51,40 @@ void core::hash(uint64_t a, uint64_t b, uint64_t c) {
   ++count_;
 }
 
+void core::emit(trace_kind k, int node, int peer, uint64_t a, uint64_t b, uint64_t c,
+                std::string_view text) {
+  trace_event e{elapsed(), k, node, peer, a, b, c, text};
+  for (trace_sink* s : sinks_) s->on_event(e);
+}
+
+void core::event(trace_kind k, int node, int peer, uint64_t a, uint64_t b, uint64_t c) {
+  hash(a, b, c);
+  if (!sinks_.empty()) emit(k, node, peer, a, b, c, {});
+}
+
+void core::activation(uint64_t actor_id) {
+  hash(actor_id);
+  if (!sinks_.empty()) emit(trace_kind::activation, owner(actor_id), -1, actor_id, 0, 0, {});
+}
+
+int core::owner(uint64_t actor_id) const {
+  auto it = owners_.find(actor_id);
+  return it == owners_.end() ? -1 : it->second;
+}
+
 void core::note(std::string what) {
+  note(std::move(what), trace_kind::note);
+}
+
+void core::note(std::string what, trace_kind k, int node) {
   uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char ch : what) {
     h ^= ch;
     h *= 0x100000001b3ULL;
   }
-  hash(static_cast<uint64_t>(elapsed().count()), h);
-  if (echo_ != nullptr) *echo_ << "[" << format_time(elapsed()) << "] " << what << "\n";
+  uint64_t at = static_cast<uint64_t>(elapsed().count());
+  hash(at, h);
+  if (!sinks_.empty()) emit(k, node, -1, at, h, 0, what);
   recent_.push_back(trace_record{elapsed(), std::move(what)});
   if (recent_.size() > ring_size) recent_.pop_front();
 }

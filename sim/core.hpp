@@ -9,6 +9,8 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -26,6 +28,9 @@ inline double to_seconds(duration d) {
 inline duration from_ms(double ms) {
   return std::chrono::duration_cast<duration>(std::chrono::duration<double, std::milli>(ms));
 }
+
+enum class trace_kind : uint8_t;  // sim/trace_event.hpp
+class trace_sink;
 
 // One recorded event (kept for violation reports).
 struct trace_record {
@@ -53,16 +58,27 @@ class core {
   // Runs every sim event due at or before now. Returns how many ran.
   size_t run_due_events();
 
-  // --- the trace ---
-  void hash(uint64_t a, uint64_t b = 0, uint64_t c = 0);
+  // --- the trace: every event is hashed, counted and handed to the sinks ---
+  // An event on `node` (-1: none), with `peer` the other node of a delivery; a, b and c are
+  // what the hash covers (sim/trace_event.hpp says what they are for each kind).
+  void event(trace_kind k, int node, int peer, uint64_t a, uint64_t b = 0, uint64_t c = 0);
+  // An actor ran: hashes its id; the sinks learn its node (own()).
+  void activation(uint64_t actor_id);
   // Hashes and remembers a readable event (the last `ring_size` are kept).
+  void note(std::string what, trace_kind k, int node = -1);
   void note(std::string what);
   uint64_t trace_hash() const { return trace_; }
   uint64_t trace_count() const { return count_; }
   const std::deque<trace_record>& recent() const { return recent_; }
   std::string recent_text(size_t n = 40) const;
-  // Also prints every noted event to `out` as it happens (nullptr: off). Borrowed.
-  void echo_to(std::ostream* out) { echo_ = out; }
+  // Also hands every event to `s` as it happens. Borrowed: it must outlive the run.
+  void add_sink(trace_sink* s) { sinks_.push_back(s); }
+  bool has_sinks() const { return !sinks_.empty(); }
+  // The sinks see no more events (the trace is complete; what follows is tear-down).
+  void clear_sinks() { sinks_.clear(); }
+  // Actor `id` belongs to node `n` (for the sinks: activations are on their node's track).
+  void own(uint64_t actor_id, int n) { owners_[actor_id] = n; }
+  int owner(uint64_t actor_id) const;
 
  private:
   static constexpr size_t ring_size = 200;
@@ -70,10 +86,15 @@ class core {
   caf::scheduler::test_coordinator& sched_;
   time_point start_;
   std::multimap<time_point, std::function<void()>> events_;
+  void hash(uint64_t a, uint64_t b = 0, uint64_t c = 0);
+  void emit(trace_kind k, int node, int peer, uint64_t a, uint64_t b, uint64_t c,
+            std::string_view text);
+
   uint64_t trace_ = 0xcbf29ce484222325ULL;
   uint64_t count_ = 0;
   std::deque<trace_record> recent_;
-  std::ostream* echo_ = nullptr;
+  std::vector<trace_sink*> sinks_;
+  std::unordered_map<uint64_t, int> owners_;
 };
 
 // "12.345s"

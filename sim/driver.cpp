@@ -8,7 +8,11 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "sim/chrome_trace.hpp"
 #include "sim/floor.hpp"
+#include "sim/html_report.hpp"
+#include "sim/mailbox_depth.hpp"
+#include "sim/metrics.hpp"
 #include "sim/world.hpp"
 
 #ifndef DDB_GIT_COMMIT
@@ -28,30 +32,39 @@ uint64_t peak_rss_kb() {
   return 0;
 }
 
-// Runs every runnable actor; hashes which actor ran, in order.
-uint64_t drain(core& c) {
+// Runs every runnable actor; hashes which actor ran, in order. With a metrics recorder, also
+// the depth of each mailbox as its actor starts.
+uint64_t drain(core& c, metrics_recorder* rec = nullptr) {
   auto& sched = c.sched();
   uint64_t n = 0;
   while (sched.has_job()) {
     // Every actor job is a scheduled_actor (brokers included); no dynamic_cast on this path.
     caf::resumable* job = sched.jobs.front();
     auto kind = job->subtype();
-    if (kind == caf::resumable::scheduled_actor || kind == caf::resumable::io_actor)
-      c.hash(static_cast<caf::scheduled_actor*>(job)->id());
+    if (kind == caf::resumable::scheduled_actor || kind == caf::resumable::io_actor) {
+      auto* actor = static_cast<caf::scheduled_actor*>(job);
+      c.activation(actor->id());
+      if (rec != nullptr) rec->on_mailbox(c.owner(actor->id()), mailbox_depth(actor));
+    }
     sched.run_once();
     ++n;
   }
   return n;
 }
 
-uint64_t run_loop(world& w, duration length) {
+uint64_t run_loop(world& w, duration length, metrics_recorder* rec, html_report* html) {
   core& c = w.sim();
   uint64_t jobs = 0;
   for (;;) {
-    jobs += drain(c);
+    jobs += drain(c, rec);
     if (c.run_due_events() > 0) continue;
     time_point t;
-    if (!c.next_due(t) || t - (c.now() - c.elapsed()) > length) break;
+    bool more = c.next_due(t) && t - (c.now() - c.elapsed()) <= length;
+    // Nothing changes until `t`: the intervals ending before it are complete.
+    duration until = more ? t - (c.now() - c.elapsed()) : length;
+    if (rec != nullptr) rec->advance(until, w);
+    if (html != nullptr) html->advance(until, w);
+    if (!more) break;
     if (t > c.now())
       c.sched().advance_time(t - c.now());
     else
@@ -80,22 +93,54 @@ void fill_report(world& w, run_report& r) {
   }
   for (size_t f = 0; f < w.spec().feeds.size(); ++f) {
     r.writer_lengths.push_back(w.writer_length(static_cast<int>(f)));
+    delay_summary s = w.delays().summarize(static_cast<int>(f));
+    r.delays.push_back(feed_delays{static_cast<int>(f), w.spec().feeds[f].name, s.samples,
+                                   to_seconds(s.p50), to_seconds(s.p90), to_seconds(s.p99),
+                                   to_seconds(s.max)});
   }
 }
 
 void run_world(caf::actor_system& sys, const scenario& sc, uint64_t seed, run_report& r,
                const run_options& opts) {
   world w(sys, sc, seed);
-  if (opts.verbose) w.sim().echo_to(&std::cerr);
+  std::optional<trace_printer> printer;
+  if (opts.verbose) {
+    printer.emplace(opts.verbose_out ? *opts.verbose_out : std::cerr, opts.verbose_filter);
+    w.sim().add_sink(&*printer);
+  }
+  std::optional<metrics_recorder> metrics;
+  if (opts.metrics_out != nullptr) {
+    metrics.emplace(*opts.metrics_out, sc.nodes, opts.metrics_interval);
+    w.sim().add_sink(&*metrics);
+  }
+  metrics_recorder* rec = metrics ? &*metrics : nullptr;
+  std::optional<chrome_trace_writer> chrome;
+  if (opts.trace_out != nullptr) {
+    chrome.emplace(*opts.trace_out, sc.nodes);
+    w.sim().add_sink(&*chrome);
+  }
+  std::optional<html_report> html;
+  if (opts.report_out != nullptr) {
+    // About 300 samples over the run, at least 10 ms apart.
+    auto step = std::max<duration>(std::chrono::milliseconds(10), sc.length / 300);
+    html.emplace(sc, std::chrono::duration_cast<std::chrono::milliseconds>(step));
+    w.sim().add_sink(&*html);
+  }
   w.start();
-  r.activations = run_loop(w, sc.length);
-  r.activations += drain(w.sim());
+  r.activations = run_loop(w, sc.length, rec, html ? &*html : nullptr);
+  r.activations += drain(w.sim(), rec);
   w.start_probes();
   r.activations += drain(w.sim());
   w.evaluate();
   fill_report(w, r);
+  w.sim().clear_sinks();  // the sinks saw exactly the r.trace_events events
+  if (html) {
+    html->take_delays(w.delays());
+    *opts.report_out << html->render(r);
+  }
   w.stop();
   drain(w.sim());
+  if (chrome) chrome->finish();
 }
 
 }  // namespace
@@ -167,6 +212,16 @@ std::string to_json(const run_report& r) {
                   {"converged_s", f.converged_s},
                   {"sparse", f.sparse}});
   }
+  auto& ds = j["delays"] = nlohmann::json::array();
+  for (const auto& d : r.delays) {
+    ds.push_back({{"feed", d.feed},
+                  {"name", d.name},
+                  {"samples", d.samples},
+                  {"p50_s", d.p50_s},
+                  {"p90_s", d.p90_s},
+                  {"p99_s", d.p99_s},
+                  {"max_s", d.max_s}});
+  }
   auto& vs = j["violations"] = nlohmann::json::array();
   for (const auto& v : r.violations) {
     vs.push_back({{"kind", to_string(v.kind)},
@@ -219,6 +274,14 @@ std::string to_text(const run_report& r) {
                     f.feed, static_cast<unsigned long long>(f.length),
                     f.converged_s < 0 ? "never" : (std::to_string(f.converged_s) + "s").c_str());
     }
+    out += buf;
+  }
+  for (const auto& d : r.delays) {
+    std::snprintf(buf, sizeof buf,
+                  "feed %d (%s) append-to-replica delay: p50 %.3fs p90 %.3fs p99 %.3fs max %.3fs "
+                  "over %llu block copies\n",
+                  d.feed, d.name.c_str(), d.p50_s, d.p90_s, d.p99_s, d.max_s,
+                  static_cast<unsigned long long>(d.samples));
     out += buf;
   }
   for (const auto& v : r.violations) {

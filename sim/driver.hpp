@@ -4,11 +4,13 @@
 // scenario's duration. The trace hash covers the order of every actor activation and every
 // delivered chunk, feed event and fault. Then the final probes and checks, and a report.
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "sim/checkers.hpp"
 #include "sim/scenario.hpp"
+#include "sim/trace_print.hpp"
 
 namespace ddb::sim {
 
@@ -18,6 +20,14 @@ struct follower_report {
   double converged_s = -1;  // < 0: did not converge (always, for a sparse reader)
   uint64_t length = 0;
   bool sparse = false;
+};
+
+// Append-to-replica delays of one feed (sim/replica_delays.hpp), in seconds.
+struct feed_delays {
+  int feed = 0;
+  std::string name;
+  uint64_t samples = 0;  // (follower, block) pairs
+  double p50_s = 0, p90_s = 0, p99_s = 0, max_s = 0;
 };
 
 struct run_report {
@@ -50,12 +60,22 @@ struct run_report {
   }
   std::vector<follower_report> followers;
   std::vector<uint64_t> writer_lengths;
+  std::vector<feed_delays> delays;  // one per feed
   int nodes = 0;
 };
 
 struct run_options {
-  bool verbose = false;  // every trace event on stderr as it happens
-  bool floor = false;    // also measure the dispatch floor (after the run, not in its time)
+  bool verbose = false;                 // every trace event on stderr as it happens
+  trace_filter verbose_filter;          // --events, --nodes
+  std::ostream* verbose_out = nullptr;  // where --verbose prints (borrowed); null: stderr
+  bool floor = false;  // also measure the dispatch floor (after the run, not in its time)
+  // --metrics: one CSV row per node per interval (sim/metrics.hpp) to this stream (borrowed).
+  std::ostream* metrics_out = nullptr;
+  duration metrics_interval = std::chrono::milliseconds(100);
+  // --trace: Chrome trace-event JSON (sim/chrome_trace.hpp) to this stream (borrowed).
+  std::ostream* trace_out = nullptr;
+  // --report: one self-contained HTML page (sim/html_report.hpp) to this stream (borrowed).
+  std::ostream* report_out = nullptr;
 };
 
 // Runs one scenario with one seed in this process (exceptions become outcome::crash).

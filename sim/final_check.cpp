@@ -6,6 +6,7 @@
 #include "messages/atoms.hpp"
 #include "messages/feed_actor.hpp"
 #include "sim/mailbox_depth.hpp"
+#include "sim/trace_event.hpp"
 #include "sim/world.hpp"
 
 namespace ddb::sim {
@@ -203,7 +204,8 @@ void world::sample() {
 void world::bit_flip(node_state& nd, node_feed& nf) {
   auto pos = nf.storage->flip_random_stored_bit("data");
   if (!pos) return;
-  core_.note("node " + std::to_string(nd.id) + " bit flip at data bit " + std::to_string(*pos));
+  core_.note("node " + std::to_string(nd.id) + " bit flip at data bit " + std::to_string(*pos),
+             trace_kind::fault, nd.id);
   caf::actor feed = nf.actor;
   int n = nd.id;
   auto a = sys_.spawn([this, feed, n](caf::event_based_actor* self) -> caf::behavior {

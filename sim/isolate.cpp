@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <string>
 
 #include "sim/driver.hpp"
 
@@ -24,14 +25,27 @@ isolated_result run_isolated(const scenario& sc, uint64_t seed) {
     auto r = run_scenario(sc, seed);
     char line[64];
     int n = std::snprintf(line, sizeof line, "%016llx", static_cast<unsigned long long>(r.trace));
-    if (write(fds[1], line, static_cast<size_t>(n)) < 0) _exit(static_cast<int>(outcome::crash));
+    std::string text = std::string(line, static_cast<size_t>(n)) + to_json(r);
+    for (size_t done = 0; done < text.size();) {
+      ssize_t w = write(fds[1], text.data() + done, text.size() - done);
+      if (w <= 0) _exit(static_cast<int>(outcome::crash));
+      done += static_cast<size_t>(w);
+    }
     _exit(static_cast<int>(r.result));
   }
   close(fds[1]);
-  char buf[64] = {};
-  ssize_t got = read(fds[0], buf, sizeof buf - 1);
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t got = read(fds[0], buf, sizeof buf);
+    if (got <= 0) break;
+    text.append(buf, static_cast<size_t>(got));
+  }
   close(fds[0]);
-  if (got > 0) out.trace = std::string(buf, static_cast<size_t>(got));
+  if (text.size() >= 16) {
+    out.trace = text.substr(0, 16);
+    out.report = text.substr(16);
+  }
   int st = 0;
   waitpid(pid, &st, 0);
   if (WIFEXITED(st)) {

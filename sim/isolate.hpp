@@ -12,6 +12,7 @@ namespace ddb::sim {
 struct isolated_result {
   outcome result = outcome::crash;
   std::string trace = "-";  // the run's trace hash (16 hex digits), "-" when it died
+  std::string report;       // the run's JSON report (to_json), empty when it died
 };
 
 isolated_result run_isolated(const scenario& sc, uint64_t seed);

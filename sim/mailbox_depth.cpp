@@ -20,4 +20,9 @@ size_t mailbox_depth(const caf::actor& a) {
   return sa->mailbox().size();
 }
 
+size_t mailbox_depth(caf::scheduled_actor* a) {
+  if (a == nullptr || a->mailbox().blocked() || a->mailbox().closed()) return 0;
+  return a->mailbox().size();
+}
+
 }  // namespace ddb::sim

@@ -1,8 +1,10 @@
 #include "sim/network.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "sim/pipe.hpp"
+#include "sim/trace_event.hpp"
 
 namespace ddb::sim {
 
@@ -18,6 +20,50 @@ void network::set_model(int n, link_model m) {
 const link_model& network::model(int n) const {
   auto it = models_.find(n);
   return it == models_.end() ? default_model_ : it->second;
+}
+
+void network::set_region(int n, int r) {
+  regions_[n] = r;
+}
+
+void network::set_region_link(int ra, int rb, latency_dist latency, uint64_t bandwidth) {
+  region_links_[std::minmax(ra, rb)] = region_link{latency, bandwidth};
+}
+
+const network::region_link* network::region_link_of(int a, int b) const {
+  if (region_links_.empty()) return nullptr;
+  auto ia = regions_.find(a), ib = regions_.find(b);
+  if (ia == regions_.end() || ib == regions_.end()) return nullptr;
+  auto it = region_links_.find(std::minmax(ia->second, ib->second));
+  return it == region_links_.end() ? nullptr : &it->second;
+}
+
+duration network::sample_latency(int from, int to, rng& r) const {
+  const link_model& m = model(from);
+  duration lat = clog_extra(from) + clog_extra(to);
+  if (const region_link* rl = region_link_of(from, to)) {
+    lat += rl->latency.sample(r);
+  } else if (m.latency) {
+    lat += m.latency->sample(r);
+  } else {
+    // The original model: a minimum plus, for some chunks, an exponential tail.
+    lat += m.latency_min;
+    if (m.tail_chance > 0 && r.chance(m.tail_chance)) {
+      double u = std::max(r.unit(), 1e-12);
+      lat += duration(
+          static_cast<int64_t>(-std::log(u) * static_cast<double>(m.latency_tail.count())));
+    }
+  }
+  if (m.jitter.count() > 0) {
+    lat += duration(static_cast<int64_t>(r.unit() * static_cast<double>(m.jitter.count())));
+  }
+  return lat;
+}
+
+duration network::base_latency(int from, int to) const {
+  if (const region_link* rl = region_link_of(from, to)) return rl->latency.base();
+  const link_model& m = model(from);
+  return m.latency ? m.latency->base() : m.latency_min;
 }
 
 rng& network::link_rng(int a, int b) {
@@ -36,7 +82,8 @@ std::pair<connection_ptr, connection_ptr> network::connect(int a, int b,
   auto p = std::make_shared<pipe>(*this, id, a, b, std::move(on_end));
   pipes_.emplace(id, p);
   stats_.connections++;
-  core_.note("conn " + std::to_string(id) + " " + std::to_string(a) + "->" + std::to_string(b));
+  core_.note("conn " + std::to_string(id) + " " + std::to_string(a) + "->" + std::to_string(b),
+             trace_kind::connection, a);
   return p->make_ends();
 }
 
@@ -50,7 +97,7 @@ void network::unlisten(int n) {
 
 void network::dial(int from, int to, std::function<void(result<connection_ptr>)> done,
                    std::function<void()> on_end) {
-  duration rtt = model(from).latency_min + model(to).latency_min;
+  duration rtt = base_latency(from, to) + base_latency(to, from);
   if (!listeners_.count(to) || blocked(from, to) || blocked(to, from)) {
     duration wait = listeners_.count(to) ? std::chrono::seconds(3) : rtt;
     core_.after(wait, [done] { done(make_error(errc::unavailable, "connection refused")); });
@@ -72,18 +119,18 @@ void network::dial(int from, int to, std::function<void(result<connection_ptr>)>
 
 void network::block(int from, int to) {
   blocked_.insert({from, to});
-  core_.note("block " + std::to_string(from) + "->" + std::to_string(to));
+  core_.note("block " + std::to_string(from) + "->" + std::to_string(to), trace_kind::fault, from);
 }
 
 void network::isolate(int n) {
   isolated_.insert(n);
-  core_.note("isolate " + std::to_string(n));
+  core_.note("isolate " + std::to_string(n), trace_kind::fault, n);
 }
 
 void network::heal() {
   blocked_.clear();
   isolated_.clear();
-  core_.note("heal");
+  core_.note("heal", trace_kind::fault);
   std::vector<std::shared_ptr<pipe>> live;
   for (auto& kv : pipes_) live.push_back(kv.second);
   for (auto& p : live) p->resume();
@@ -96,7 +143,7 @@ bool network::blocked(int from, int to) const {
 
 void network::clog(int n, duration extra, duration length) {
   clogs_[n] = {extra, core_.now() + length};
-  core_.note("clog " + std::to_string(n));
+  core_.note("clog " + std::to_string(n), trace_kind::fault, n);
 }
 
 duration network::clog_extra(int n) const {
@@ -120,6 +167,18 @@ void network::reset_random(const std::string& reason) {
   std::advance(it, static_cast<long>(reset_rng_.below(pipes_.size())));
   auto p = it->second;
   p->reset(reason);
+}
+
+void network::connection_counts(std::vector<int>& counts) const {
+  std::fill(counts.begin(), counts.end(), 0);
+  for (const auto& kv : pipes_) {
+    if (kv.second->ended()) continue;
+    for (int side = 0; side < 2; ++side) {
+      auto n = static_cast<size_t>(kv.second->node(side));
+      if (n >= counts.size()) counts.resize(n + 1, 0);
+      counts[n]++;
+    }
+  }
 }
 
 void network::stat_delivered(size_t n) {

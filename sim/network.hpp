@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -20,11 +21,14 @@
 
 #include "net/transport.hpp"
 #include "sim/core.hpp"
+#include "sim/latency.hpp"
 #include "sim/rng.hpp"
 
 namespace ddb::sim {
 
 struct link_model {
+  std::optional<latency_dist> latency;  // when set, instead of latency_min + tail
+  duration jitter{};                    // plus uniform [0, jitter) on every chunk
   duration latency_min = std::chrono::milliseconds(5);
   duration latency_tail = std::chrono::milliseconds(20);  // mean of the exponential tail
   double tail_chance = 0.1;                               // share of chunks that get a tail
@@ -55,6 +59,20 @@ class network {
   // The model of links from node `n` (both directions use the slower end's bandwidth).
   void set_model(int n, link_model m);
   const link_model& model(int n) const;
+  // Regions: node `n` is in region `r`; bytes between regions ra and rb (either way) take the
+  // region link's latency instead of the sender's model, and its bandwidth when it has one.
+  void set_region(int n, int r);
+  void set_region_link(int ra, int rb, latency_dist latency, uint64_t bandwidth);
+  struct region_link {
+    latency_dist latency;
+    uint64_t bandwidth = 0;
+  };
+  // The region link between the nodes' regions, null when there is none.
+  const region_link* region_link_of(int a, int b) const;
+  // One latency draw for bytes from `from` to `to` (clogs included), from `r`.
+  duration sample_latency(int from, int to, rng& r) const;
+  // The typical one-way latency from `from` to `to` (connection set-up, resumed bytes).
+  duration base_latency(int from, int to) const;
 
   // A new connection from `a` (the initiator) to `b`. `on_end` runs once when it ends.
   std::pair<connection_ptr, connection_ptr> connect(int a, int b,
@@ -77,6 +95,8 @@ class network {
   void reset_random(const std::string& reason);
 
   const net_stats& stats() const { return stats_; }
+  // counts[n] = the open connections of node n (counts is resized to hold every node seen).
+  void connection_counts(std::vector<int>& counts) const;
 
   // --- used by pipes ---
   core& sim() { return core_; }
@@ -92,6 +112,8 @@ class network {
   uint64_t seed_;
   uint64_t next_pipe_ = 1;
   std::map<int, link_model> models_;
+  std::map<int, int> regions_;
+  std::map<std::pair<int, int>, region_link> region_links_;
   link_model default_model_;
   std::map<uint64_t, std::shared_ptr<pipe>> pipes_;
   std::map<int, accept_handler> listeners_;

@@ -6,6 +6,7 @@
 #include <caf/send.hpp>
 
 #include "messages/atoms.hpp"
+#include "sim/trace_event.hpp"
 
 namespace ddb::sim {
 
@@ -67,15 +68,7 @@ void pipe::flush_end(int side) {
 }
 
 duration pipe::sample_latency(int side) {
-  const link_model& m = net_.model(node_[side]);
-  rng& r = rng_;
-  duration lat = m.latency_min + net_.clog_extra(node_[0]) + net_.clog_extra(node_[1]);
-  if (m.tail_chance > 0 && r.chance(m.tail_chance)) {
-    double u = std::max(r.unit(), 1e-12);
-    lat +=
-        duration(static_cast<int64_t>(-std::log(u) * static_cast<double>(m.latency_tail.count())));
-  }
-  return lat;
+  return net_.sample_latency(node_[side], node_[1 - side], rng_);
 }
 
 void pipe::schedule(int side, time_point due) {
@@ -101,6 +94,9 @@ void pipe::write(int side, byte_buffer bytes) {
   uint64_t bw = ma.bandwidth == 0
                     ? mb.bandwidth
                     : (mb.bandwidth == 0 ? ma.bandwidth : std::min(ma.bandwidth, mb.bandwidth));
+  if (const auto* rl = net_.region_link_of(node_[0], node_[1]); rl && rl->bandwidth > 0) {
+    bw = bw == 0 ? rl->bandwidth : std::min(bw, rl->bandwidth);
+  }
   time_point now = net_.sim().now();
   time_point start = std::max(now, d.next_free);
   duration tx{0};
@@ -140,8 +136,9 @@ void pipe::deliver_front(int side) {
     return;
   }
   d.queued -= c.bytes.size();
-  net_.sim().hash(id_ * 2 + static_cast<uint64_t>(side), c.bytes.size(),
-                  static_cast<uint64_t>(net_.sim().elapsed().count()));
+  net_.sim().event(trace_kind::delivery, node_[side], node_[1 - side],
+                   id_ * 2 + static_cast<uint64_t>(side), c.bytes.size(),
+                   static_cast<uint64_t>(net_.sim().elapsed().count()));
   net_.stat_delivered(c.bytes.size());
   to_owner(1 - side, std::move(c.bytes));
 }
@@ -150,7 +147,7 @@ void pipe::resume() {
   for (int side = 0; side < 2; ++side) {
     direction& d = dir_[side];
     if (d.stalled == 0) continue;
-    time_point due = net_.sim().now() + net_.model(node_[side]).latency_min;
+    time_point due = net_.sim().now() + net_.base_latency(node_[side], node_[1 - side]);
     d.last_due = std::max(d.last_due, due);
     for (uint64_t i = 0; i < d.stalled; ++i) schedule(side, due);
     d.stalled = 0;
@@ -190,8 +187,9 @@ void pipe::send_down(int side, const std::string& reason) {
   if (e.down) return;
   e.down = true;
   e.down_reason = reason;
-  net_.sim().note("conn " + std::to_string(id_) + " end " + std::to_string(node_[side]) +
-                  " down: " + reason);
+  net_.sim().note(
+      "conn " + std::to_string(id_) + " end " + std::to_string(node_[side]) + " down: " + reason,
+      trace_kind::connection, node_[side]);
   flush_end(side);  // a paused end gets it after the bytes it received before
   finish_if_done();
 }

@@ -2,6 +2,10 @@
 // scenario_yaml.cpp).
 #include "sim/scenario.hpp"
 
+#include <set>
+
+#include "sim/latency.hpp"
+
 namespace ddb::sim {
 
 status validate(const scenario& s) {
@@ -34,6 +38,29 @@ status validate(const scenario& s) {
   }
   for (const auto& a : s.adversaries) {
     if (!in_range(a.node)) return bad("adversary: bad node");
+  }
+  std::string why = check_topology(s.topology);
+  if (!why.empty()) return bad("topology: " + why);
+  for (const auto& [a, b] : s.edges) {
+    if (!in_range(a) || !in_range(b)) return bad("topology: an edge names a node out of range");
+  }
+  for (const auto& l : s.links) {
+    if (!l.latency.empty() && !parse_latency(l.latency, &why)) return bad("links: " + why);
+  }
+  std::set<int> placed;
+  std::set<std::string> names;
+  for (const auto& g : s.regions) {
+    if (g.name.empty() || !names.insert(g.name).second)
+      return bad("regions: each region needs a name of its own");
+    for (int n : g.nodes) {
+      if (!placed.insert(n).second)
+        return bad("regions: node " + std::to_string(n) + " is in two regions");
+    }
+  }
+  for (const auto& l : s.region_links) {
+    if (!names.count(l.a) || !names.count(l.b))
+      return bad("region_links: unknown region \"" + (names.count(l.a) ? l.b : l.a) + "\"");
+    if (!parse_latency(l.latency, &why)) return bad("region_links: " + why);
   }
   return status::ok();
 }

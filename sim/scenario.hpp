@@ -8,6 +8,7 @@
 
 #include "core/result.hpp"
 #include "sim/core.hpp"
+#include "sim/topology.hpp"
 
 namespace ddb::sim {
 
@@ -31,8 +32,23 @@ struct workload_spec {
 struct link_spec {
   std::vector<int> nodes;  // empty = every node
   double latency_ms = 5, tail_ms = 20, tail_chance = 0.1;
+  std::string latency;     // a distribution (sim/latency.hpp) instead of latency_ms + tail
+  double jitter_ms = 0;    // plus uniform [0, jitter] on every chunk
   uint64_t bandwidth = 0;  // bytes/s
   uint64_t queue_limit = 64ull << 20;
+};
+
+// A named group of nodes; latencies between regions come from region_links.
+struct region_spec {
+  std::string name;
+  std::vector<int> nodes;
+};
+
+// The link between two regions (both directions; a == b: links inside one region).
+struct region_link_spec {
+  std::string a, b;
+  std::string latency = "fixed:5ms";  // sim/latency.hpp
+  uint64_t bandwidth = 0;             // bytes/s; 0 = the nodes' own
 };
 
 enum class fault_kind {
@@ -90,7 +106,8 @@ struct invariant_set {
 struct scenario {
   std::string name = "unnamed";
   int nodes = 3;
-  std::string topology = "mesh";  // mesh | star | ring | random:K
+  std::string topology = "mesh";  // sim/topology.hpp
+  edge_list edges;                // topology file:PATH, read by load_scenario
   duration length = std::chrono::seconds(30);
   duration heal_at{};  // faults healed; 0 = the workload's end
   duration converge_within = std::chrono::seconds(20);
@@ -98,6 +115,8 @@ struct scenario {
   std::vector<feed_spec> feeds;
   std::vector<workload_spec> workload;
   std::vector<link_spec> links;
+  std::vector<region_spec> regions;
+  std::vector<region_link_spec> region_links;
   std::vector<fault_spec> faults;
   std::vector<adversary_spec> adversaries;
   planted_spec planted;

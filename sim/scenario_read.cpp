@@ -3,10 +3,12 @@
 // have the configs' syntax (a bare number is seconds here, milliseconds for `*_ms` keys).
 #include <algorithm>
 #include <climits>
+#include <filesystem>
 #include <string_view>
 
 #include "config/yaml_reader.hpp"
 #include "core/key_file.hpp"
+#include "sim/latency.hpp"
 #include "sim/scenario.hpp"
 
 namespace ddb::sim {
@@ -29,10 +31,11 @@ class scenario_reader {
   scenario_reader(yaml_reader& r, scenario& s) : r_(r), s_(s) {}
 
   void read(const YAML::Node& root) {
-    if (!r_.check_map(root, "",
-                      {"name", "nodes", "topology", "duration", "heal_at", "converge_within",
-                       "keep_alive", "mailbox_limit", "extensions", "feeds", "workload", "links",
-                       "faults", "adversaries", "planted", "invariants"})) {
+    if (!r_.check_map(
+            root, "",
+            {"name", "nodes", "topology", "duration", "heal_at", "converge_within", "keep_alive",
+             "mailbox_limit", "extensions", "feeds", "workload", "links", "regions", "region_links",
+             "faults", "adversaries", "planted", "invariants"})) {
       return;
     }
     r_.read_string(root, "", "name", s_.name);
@@ -49,6 +52,9 @@ class scenario_reader {
     each(root, "feeds", [&](const YAML::Node& m, const std::string& p) { read_feed(m, p); });
     each(root, "workload", [&](const YAML::Node& m, const std::string& p) { read_work(m, p); });
     each(root, "links", [&](const YAML::Node& m, const std::string& p) { read_link(m, p); });
+    each(root, "regions", [&](const YAML::Node& m, const std::string& p) { read_region(m, p); });
+    each(root, "region_links",
+         [&](const YAML::Node& m, const std::string& p) { read_region_link(m, p); });
     each(root, "faults", [&](const YAML::Node& m, const std::string& p) { read_fault(m, p); });
     each(root, "adversaries",
          [&](const YAML::Node& m, const std::string& p) { read_adversary(m, p); });
@@ -215,10 +221,40 @@ class scenario_reader {
     s_.workload.push_back(w);
   }
 
+  // A latency distribution (sim/latency.hpp), checked here so the error has its line.
+  void read_latency(const YAML::Node& m, const std::string& path, std::string& out) {
+    const YAML::Node value = field(m, "latency");
+    std::string text, why;
+    if (!value.IsDefined() || !r_.to_string(value, key_path(path, "latency"), text)) return;
+    if (!parse_latency(text, &why)) {
+      r_.fail(value, key_path(path, "latency"), why);
+      return;
+    }
+    out = text;
+  }
+
+  void read_region(const YAML::Node& m, const std::string& path) {
+    if (!r_.check_map(m, path, {"name", "nodes"})) return;
+    region_spec g;
+    r_.read_string(m, path, "name", g.name);
+    g.nodes = read_nodes(m, path, "nodes");
+    s_.regions.push_back(g);
+  }
+
+  void read_region_link(const YAML::Node& m, const std::string& path) {
+    if (!r_.check_map(m, path, {"a", "b", "latency", "bandwidth"})) return;
+    region_link_spec l;
+    r_.read_string(m, path, "a", l.a);
+    r_.read_string(m, path, "b", l.b);
+    read_latency(m, path, l.latency);
+    r_.read_uint(m, path, "bandwidth", 0, UINT64_MAX, l.bandwidth);
+    s_.region_links.push_back(l);
+  }
+
   void read_link(const YAML::Node& m, const std::string& path) {
-    if (!r_.check_map(
-            m, path,
-            {"nodes", "latency_ms", "tail_ms", "tail_chance", "bandwidth", "queue_limit"})) {
+    if (!r_.check_map(m, path,
+                      {"nodes", "latency_ms", "tail_ms", "tail_chance", "latency", "jitter_ms",
+                       "bandwidth", "queue_limit"})) {
       return;
     }
     link_spec l;
@@ -226,6 +262,17 @@ class scenario_reader {
     read_ms(m, path, "latency_ms", l.latency_ms);
     read_ms(m, path, "tail_ms", l.tail_ms);
     read_number(m, path, "tail_chance", 0, 1, l.tail_chance);
+    read_latency(m, path, l.latency);
+    if (!l.latency.empty()) {
+      for (const char* legacy : {"latency_ms", "tail_ms", "tail_chance"}) {
+        if (field(m, legacy).IsDefined()) {
+          r_.fail(field(m, legacy), key_path(path, legacy),
+                  "give either `latency` or latency_ms/tail_ms/tail_chance, not both");
+          return;
+        }
+      }
+    }
+    read_ms(m, path, "jitter_ms", l.jitter_ms);
     r_.read_uint(m, path, "bandwidth", 0, UINT64_MAX, l.bandwidth);
     r_.read_uint(m, path, "queue_limit", 0, UINT64_MAX, l.queue_limit);
     s_.links.push_back(l);
@@ -309,6 +356,22 @@ result<scenario> parse_scenario(const std::string& yaml_text, const std::string&
   status read = config_detail::read_document(
       yaml_text, reader, [&](const YAML::Node& root) { scenario_reader(reader, s).read(root); });
   if (!read) return read;
+  if (s.topology.rfind("file:", 0) == 0 && check_topology(s.topology).empty()) {
+    // Relative to the scenario file; kept as the path it resolved to (a reproducer the
+    // shrinker writes elsewhere still finds it).
+    std::filesystem::path file(s.topology.substr(5));
+    std::filesystem::path dir = std::filesystem::path(origin).parent_path();
+    if (file.is_relative() && origin != "scenario") file = dir / file;
+    auto text = read_regular_file(file.string(), scenario_file_max_bytes, "edges file");
+    if (!text)
+      return make_error(text.error().code(), origin + ": topology: " + text.error().message());
+    std::string why;
+    s.edges = parse_edges(std::string(text->begin(), text->end()), &why);
+    if (!why.empty())
+      return make_error(errc::invalid_argument,
+                        origin + ": topology: " + file.string() + ": " + why);
+    s.topology = "file:" + file.lexically_normal().string();
+  }
   status ok = validate(s);
   if (!ok) return make_error(ok.code(), origin + ": " + ok.message());
   return s;

@@ -49,9 +49,26 @@ void write_links(std::ostream& y, const scenario& s) {
   if (s.links.empty()) return;
   y << "links:\n";
   for (const auto& l : s.links) {
-    y << "  - {nodes: " << nodes(l.nodes) << ", latency_ms: " << num(l.latency_ms)
-      << ", tail_ms: " << num(l.tail_ms) << ", tail_chance: " << num(l.tail_chance)
-      << ", bandwidth: " << l.bandwidth << ", queue_limit: " << l.queue_limit << "}\n";
+    y << "  - {nodes: " << nodes(l.nodes);
+    if (l.latency.empty()) {
+      y << ", latency_ms: " << num(l.latency_ms) << ", tail_ms: " << num(l.tail_ms)
+        << ", tail_chance: " << num(l.tail_chance);
+    } else {
+      y << ", latency: \"" << l.latency << "\"";
+    }
+    y << ", jitter_ms: " << num(l.jitter_ms) << ", bandwidth: " << l.bandwidth
+      << ", queue_limit: " << l.queue_limit << "}\n";
+  }
+}
+
+void write_regions(std::ostream& y, const scenario& s) {
+  if (!s.regions.empty()) y << "regions:\n";
+  for (const auto& g : s.regions)
+    y << "  - {name: " << g.name << ", nodes: " << nodes(g.nodes) << "}\n";
+  if (!s.region_links.empty()) y << "region_links:\n";
+  for (const auto& l : s.region_links) {
+    y << "  - {a: " << l.a << ", b: " << l.b << ", latency: \"" << l.latency
+      << "\", bandwidth: " << l.bandwidth << "}\n";
   }
 }
 
@@ -103,6 +120,7 @@ std::string to_yaml(const scenario& s) {
   write_feeds(y, s);
   write_workload(y, s);
   write_links(y, s);
+  write_regions(y, s);
   write_faults(y, s);
   write_adversaries(y, s);
   write_checks(y, s);

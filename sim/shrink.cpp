@@ -41,6 +41,7 @@ void drop_node_links(scenario& s, int k) {
     kept.push_back(std::move(l));
   }
   s.links = std::move(kept);
+  for (auto& g : s.regions) drop_from(g.nodes, k);
 }
 
 // Removes feed `i`, its workload and adversaries, and renumbers later feed references.
@@ -146,6 +147,8 @@ void time_candidates(const scenario& s, std::vector<shrink_candidate>& out) {
 
 bool drop_node(scenario& s, int k) {
   if (s.nodes <= 1 || k < 0 || k >= s.nodes) return false;
+  // A file topology names its nodes in the file, which a reproducer reads again: keep them.
+  if (s.topology.rfind("file:", 0) == 0) return false;
   for (const auto& f : s.feeds) {
     if (f.writer == k) return false;
   }

@@ -11,8 +11,11 @@
 #include "messages/atoms.hpp"
 #include "messages/extension_messages.hpp"
 #include "messages/swarm_messages.hpp"
+#include "sim/latency.hpp"
 #include "sim/lying_env.hpp"
 #include "sim/sim_actors.hpp"
+#include "sim/topology.hpp"
+#include "sim/trace_event.hpp"
 #include "storage/env.hpp"
 #include "swarm/static_discovery.hpp"
 #include "swarm/swarm_actor.hpp"
@@ -48,6 +51,7 @@ world::world(caf::actor_system& sys, const scenario& sc, uint64_t seed)
       core_(sys),
       net_(core_, seed),
       checks_(core_),
+      delays_(sc.feeds.size()),
       churn_rng_(rng::substream(seed, "churn")) {
   for (size_t f = 0; f < sc_.feeds.size(); ++f) {
     rng r = rng::substream(seed, "feed-key", f);
@@ -116,6 +120,8 @@ void world::build_nodes() {
     m.latency_min = from_ms(l.latency_ms);
     m.latency_tail = from_ms(l.tail_ms);
     m.tail_chance = l.tail_chance;
+    if (!l.latency.empty()) m.latency = parse_latency(l.latency, nullptr);  // validated
+    m.jitter = from_ms(l.jitter_ms);
     m.bandwidth = l.bandwidth;
     m.queue_limit = l.queue_limit;
     if (l.nodes.empty()) {
@@ -124,29 +130,21 @@ void world::build_nodes() {
       for (int n : l.nodes) net_.set_model(n, m);
     }
   }
+  std::map<std::string, int> region_ids;
+  for (const auto& g : sc_.regions) {
+    int id = static_cast<int>(region_ids.size());
+    region_ids[g.name] = id;
+    for (int n : g.nodes) net_.set_region(n, id);
+  }
+  for (const auto& l : sc_.region_links) {
+    net_.set_region_link(region_ids.at(l.a), region_ids.at(l.b), *parse_latency(l.latency, nullptr),
+                         l.bandwidth);
+  }
 }
 
 void world::build_topology() {
-  const int n = sc_.nodes;
-  const std::string& t = sc_.topology;
-  for (int i = 0; i < n; ++i) {
-    auto& nb = nodes_[static_cast<size_t>(i)].neighbours;
-    if (t == "mesh") {
-      for (int j = i + 1; j < n; ++j) nb.insert(j);
-    } else if (t == "star") {
-      if (i > 0) nb.insert(0);
-    } else if (t == "ring") {
-      if (n > 1 && (i + 1) % n != i) nb.insert((i + 1) % n);
-    } else if (t.rfind("random:", 0) == 0) {
-      int k = std::max(1, std::stoi(t.substr(7)));
-      rng r = rng::substream(seed_, "topology", static_cast<uint64_t>(i));
-      if (i > 0) nb.insert(static_cast<int>(r.below(static_cast<uint64_t>(i))));
-      for (int e = 1; e < k && n > 1; ++e) {
-        int j = static_cast<int>(r.below(static_cast<uint64_t>(n)));
-        if (j != i && !nodes_[static_cast<size_t>(j)].neighbours.count(i)) nb.insert(j);
-      }
-    }
-  }
+  auto nb = sim::build_topology(sc_.topology, sc_.nodes, seed_, sc_.edges);
+  for (size_t i = 0; i < nb.size(); ++i) nodes_[i].neighbours = std::move(nb[i]);
   // Adversaries reach every holder of their feed.
   for (const auto& a : sc_.adversaries) {
     for (auto& nd : nodes_) {
@@ -241,6 +239,9 @@ void world::spawn_feed_actors(node_state& nd, node_feed& nf, std::unique_ptr<fee
   } else if (nf.r == role::sparse) {
     nf.driver = spawn_reader(sys_, this, nd.id, nf.feed, nd.incarnation, nf.actor, load);
   }
+  for (const caf::actor* a : {&nf.actor, &nf.front, &nf.observer, &nf.driver}) {
+    if (*a) core_.own(a->id(), nd.id);
+  }
 }
 
 void world::load_extensions(node_state& nd, node_feed& nf) {
@@ -249,10 +250,12 @@ void world::load_extensions(node_state& nd, node_feed& nf) {
   caf::actor logs = sys_.spawn([this, n](caf::event_based_actor*) -> caf::behavior {
     return {[this, n](ddb_extlog_atom, const extension_log& l) {
       ++extension_logs_;
-      core_.note("node " + std::to_string(n) + " extension " + l.extension + ": " + l.text);
+      core_.note("node " + std::to_string(n) + " extension " + l.extension + ": " + l.text,
+                 trace_kind::note, n);
     }};
   });
   nd.peers.push_back(logs);  // killed with the node
+  core_.own(logs.id(), n);
   std::vector<feed_actor> feeds{caf::actor_cast<feed_actor>(nf.actor)};
   for (const auto& name : sc_.extensions) {
     auto ext = load_extension(sys_, extension_spec{"", "", name, "{}"}, feeds, logs);
@@ -262,6 +265,7 @@ void world::load_extensions(node_state& nd, node_feed& nf) {
       continue;
     }
     nd.peers.push_back(caf::actor_cast<caf::actor>(ext->actor));
+    core_.own(nd.peers.back().id(), n);
   }
 }
 
@@ -283,12 +287,14 @@ void world::start_node(node_state& nd) {
   nd.up = true;
   nd.incarnation++;
   nd.registry = std::make_shared<feed_registry>();
-  core_.note("node " + std::to_string(nd.id) + " up (incarnation " +
-             std::to_string(nd.incarnation) + ")");
+  core_.note(
+      "node " + std::to_string(nd.id) + " up (incarnation " + std::to_string(nd.incarnation) + ")",
+      trace_kind::node, nd.id);
   for (auto& nf : nd.feeds) {
     status s = open_feed(nd, nf);
     if (!s) {
-      core_.note("node " + std::to_string(nd.id) + " cannot open feed: " + s.to_string());
+      core_.note("node " + std::to_string(nd.id) + " cannot open feed: " + s.to_string(),
+                 trace_kind::node, nd.id);
       // A writer whose acknowledged appends cannot be reopened lost them: report it now, with
       // the events that led here (once per node).
       if (nf.r == role::writer && checks_.acked(nd.id, nf.feed) > 0 &&
@@ -329,6 +335,7 @@ void world::start_swarm(node_state& nd) {
   o.reconnect_max = std::chrono::seconds(2);
   o.ban = std::chrono::seconds(5);
   nd.swarm = spawn_swarm_actor(sys_, std::move(o));
+  core_.own(nd.swarm.id(), id);
   caf::anon_send(nd.swarm, ddb_listen_atom_v, "sim:" + std::to_string(id));
   for (const auto& nf : nd.feeds) {
     caf::anon_send(nd.swarm, ddb_join_atom_v, keys_[static_cast<size_t>(nf.feed)].discovery_key);
@@ -356,6 +363,7 @@ caf::actor world::start_peer(node_state& nd, connection_ptr conn, std::vector<ha
   o.id = ++peer_ids_;
   caf::actor peer = spawn_peer_actor(sys_, std::move(conn), std::move(o));
   nd.peers.push_back(peer);
+  core_.own(peer.id(), nd.id);
   return peer;
 }
 
@@ -380,7 +388,7 @@ void world::crash(int n, const std::string& why) {
   node_state& nd = nodes_[static_cast<size_t>(n)];
   if (!nd.up) return;
   nd.up = false;
-  core_.note("node " + std::to_string(n) + " crash: " + why);
+  core_.note("node " + std::to_string(n) + " crash: " + why, trace_kind::node, n);
   for (auto& nf : nd.feeds) {
     if (nf.storage) nf.storage->simulate_crash();
   }
@@ -398,7 +406,8 @@ void world::restart(int n, bool wipe) {
       nf.storage->configure(storage_config(nd));
     }
   }
-  core_.note("node " + std::to_string(n) + (wipe ? " restart (wiped)" : " restart"));
+  core_.note("node " + std::to_string(n) + (wipe ? " restart (wiped)" : " restart"),
+             trace_kind::node, n);
   start_node(nd);
 }
 

@@ -24,6 +24,7 @@
 #include "sim/core.hpp"
 #include "sim/network.hpp"
 #include "sim/oracle.hpp"
+#include "sim/replica_delays.hpp"
 #include "sim/rng.hpp"
 #include "sim/scenario.hpp"
 #include "storage/fault_env.hpp"
@@ -91,6 +92,7 @@ class world {
   core& sim() { return core_; }
   network& net() { return net_; }
   checkers& checks() { return checks_; }
+  const replica_delays& delays() const { return delays_; }
   const scenario& spec() const { return sc_; }
   uint64_t seed() const { return seed_; }
   std::vector<node_state>& nodes() { return nodes_; }
@@ -151,6 +153,7 @@ class world {
   core core_;
   network net_;
   checkers checks_;
+  replica_delays delays_;
   std::vector<feed_keys> keys_;
   std::map<std::pair<int, bool>, std::unique_ptr<oracle>> oracles_;
   std::vector<node_state> nodes_;

@@ -2,6 +2,7 @@
 #include <caf/all.hpp>
 
 #include "messages/atoms.hpp"
+#include "sim/trace_event.hpp"
 #include "sim/world.hpp"
 
 namespace ddb::sim {
@@ -9,12 +10,17 @@ namespace ddb::sim {
 void world::on_feed_event(int n, int f, uint64_t inc, const feed_event& ev) {
   node_feed* nf = find(n, f, inc);
   if (nf == nullptr) return;
-  core_.hash(static_cast<uint64_t>(n) << 32 | static_cast<uint32_t>(f),
-             static_cast<uint64_t>(ev.type), ev.length);
+  core_.event(trace_kind::feed, n, -1, static_cast<uint64_t>(n) << 32 | static_cast<uint32_t>(f),
+              static_cast<uint64_t>(ev.type), ev.length);
   if (ev.type == feed_event_type::append || ev.type == feed_event_type::sync ||
       ev.type == feed_event_type::download) {
     checks_.on_length(n, f, inc, ev.length);
     if (ev.length > nf->length) nf->length = ev.length;
+  }
+  if (ev.type == feed_event_type::append && nf->r == role::writer) {
+    delays_.appended(f, ev.length, core_.elapsed());
+  } else if (ev.type == feed_event_type::download && nf->r == role::follower) {
+    delays_.verified(n, f, ev.index, core_.elapsed());
   }
   if (ev.type == feed_event_type::sync && nf->r == role::follower) {
     sync_log_[{n, f}].push_back({core_.elapsed(), ev.length});
@@ -32,18 +38,18 @@ void world::on_appended(int n, int f, uint64_t inc, uint64_t first, uint64_t cou
   }
   nf->next_index = first + count;
   if (nf->r == role::writer) checks_.on_ack(n, f, first + count);
-  core_.hash(0xacc, static_cast<uint64_t>(n), first + count);
+  core_.event(trace_kind::ack, n, -1, 0xacc, static_cast<uint64_t>(n), first + count);
 }
 
 void world::on_append_failed(int n, int f, uint64_t inc, const std::string& why) {
   node_feed* nf = find(n, f, inc);
   if (nf == nullptr) return;
   nf->append_in_flight = false;
-  core_.note("node " + std::to_string(n) + " append failed: " + why);
+  core_.note("node " + std::to_string(n) + " append failed: " + why, trace_kind::note, n);
 }
 
 void world::on_read(int n, int f, uint64_t index, const byte_buffer& data) {
-  core_.hash(0x4ead, static_cast<uint64_t>(n), index);
+  core_.event(trace_kind::read, n, -1, 0x4ead, static_cast<uint64_t>(n), index);
   if (data != content(f).block(index)) {
     checks_.violate(outcome::correctness, "verified",
                     "node " + std::to_string(n) + " read block " + std::to_string(index) +
@@ -68,7 +74,7 @@ void world::schedule_faults() {
 }
 
 void world::apply_fault(const fault_spec& f) {
-  core_.note(std::string("fault ") + to_string(f.kind));
+  core_.note(std::string("fault ") + to_string(f.kind), trace_kind::fault, f.node);
   switch (f.kind) {
     case fault_kind::partition:
       for (int a : f.a) {

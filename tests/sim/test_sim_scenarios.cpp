@@ -47,6 +47,9 @@ BOOST_AUTO_TEST_CASE(partitioned_mesh) {
 BOOST_AUTO_TEST_CASE(crashing_writer) {
   run_seeds("crashing_writer.yaml", seeds_per_scenario());
 }
+BOOST_AUTO_TEST_CASE(regions) {
+  run_seeds("regions.yaml", seeds_per_scenario());
+}
 
 BOOST_AUTO_TEST_CASE(hostile_peers) {
   scenario sc = shipped("hostile_peers.yaml");
