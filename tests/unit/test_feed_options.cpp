@@ -297,7 +297,7 @@ BOOST_AUTO_TEST_CASE(storage_cache_size_bounds_the_tree_node_cache_and_zero_disa
     o.storage_cache_size = cache_size;
     auto f = feed::open(make_fault_env(injector), o);
     BOOST_REQUIRE(f);
-    block_list blocks;
+    std::vector<byte_buffer> blocks;
     for (int i = 0; i < 1000; ++i) blocks.push_back(bufs({"block-" + std::to_string(i)})[0]);
     BOOST_REQUIRE((*f)->append(blocks));
     run r;
