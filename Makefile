@@ -5,7 +5,8 @@ BUILD    ?= build
 JOBS     ?= $(shell nproc)
 PACKAGES := g++ cmake make pkg-config ccache clang-format libcaf-dev libasio-dev libsodium-dev \
             libyaml-cpp-dev libboost-test-dev libcli11-dev nlohmann-json3-dev libfmt-dev \
-            libspdlog-dev libtorrent-rasterbar-dev libbenchmark-dev libcpp-httplib-dev
+            libspdlog-dev libtorrent-rasterbar-dev libbenchmark-dev libcpp-httplib-dev \
+            chromium
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DDDB_WERROR=ON
 
 .PHONY: all deps configure build test demo format format-check interop-deps bench sim-sweep clean \
