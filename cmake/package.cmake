@@ -13,8 +13,8 @@ include(CMakePackageConfigHelpers)
 
 # The layer libraries, lowest first, whose objects make up the library.
 set(DDB_LIBRARY_MODULES ddb_core ddb_storage ddb_feed ddb_wire ddb_config ddb_protocol ddb_net
-    ddb_actors ddb_swarm ddb_node ddb_sim ddb_control ddb_builtin_plugins ddb_echo_builtin
-    ddb_length_announce_builtin)
+    ddb_actors ddb_swarm ddb_node ddb_sim ddb_control ddb_builtin_plugins ddb_appender_builtin
+    ddb_echo_builtin ddb_length_announce_builtin)
 set(ddb_objects)
 foreach(m ${DDB_LIBRARY_MODULES})
   list(APPEND ddb_objects $<TARGET_OBJECTS:${m}>)
