@@ -2,8 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "messages/feed_messages.hpp"
-
 namespace ddb::sim {
 
 namespace {
@@ -12,23 +10,6 @@ constexpr int process_id = 1;
 
 int track_of(int node) {
   return node < 0 ? 0 : node + 1;
-}
-
-// The event's short name: the feed event's type for feed events, else the kind.
-std::string name_of(const trace_event& e) {
-  if (e.kind != trace_kind::feed) return to_string(e.kind);
-  switch (static_cast<feed_event_type>(e.b)) {
-    case feed_event_type::append:
-      return "append";
-    case feed_event_type::download:
-      return "download";
-    case feed_event_type::upload:
-      return "upload";
-    case feed_event_type::sync:
-      return "sync";
-    default:
-      return "feed";
-  }
 }
 
 }  // namespace
@@ -45,7 +26,7 @@ void chrome_trace_writer::put(const std::string& json_object) {
 
 void chrome_trace_writer::on_event(const trace_event& e) {
   nlohmann::json j;
-  j["name"] = name_of(e);
+  j["name"] = event_name(e);
   j["cat"] = to_string(e.kind);
   j["ph"] = "i";
   j["s"] = "t";

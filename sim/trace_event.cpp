@@ -43,6 +43,10 @@ const char* to_string(trace_kind k) {
   return i < static_cast<size_t>(trace_kind_count) ? kind_names[i] : "?";
 }
 
+std::string event_name(const trace_event& e) {
+  return e.kind == trace_kind::feed ? feed_event_name(e.b) : to_string(e.kind);
+}
+
 std::optional<trace_kind> trace_kind_named(std::string_view name) {
   for (int i = 0; i < trace_kind_count; ++i) {
     if (name == kind_names[i]) return static_cast<trace_kind>(i);

@@ -42,6 +42,10 @@ struct trace_event {
   std::string_view text;  // notes: the readable text (valid during on_event only)
 };
 
+// The event's short name: the feed event's type for feed events ("append", "download"...),
+// else its kind.
+std::string event_name(const trace_event& e);
+
 // One line for `e`, without the time ("node 3 activation actor 17").
 std::string describe(const trace_event& e);
 
