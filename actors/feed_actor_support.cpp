@@ -263,11 +263,14 @@ void pump(self_ptr self) {
     if (out.empty() && events.empty()) break;
     // Durable before we announce or acknowledge anything we received: the staged puts go to
     // the storage actor, and what this round says waits for its reply (and every earlier one).
+    const bool idle = st.puts_done == st.puts_sent;
     ship_puts(self);
     if (st.puts_failed) return;
     if (st.puts_done < st.puts_sent || !st.held.empty()) {
       send_requests_now(self, out);
-      st.held.push_back({std::move(out), std::move(events), st.puts_sent});
+      // Idle, this round's puts went out just now; otherwise they stay staged behind the batch
+      // being written and go with the next one.
+      st.held.push_back({std::move(out), std::move(events), st.puts_sent + (idle ? 0 : 1)});
       out.clear();
       events.clear();
       continue;

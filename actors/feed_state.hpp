@@ -89,7 +89,8 @@ void fail(waiting_get& w, const status& s);
 // Appends the queued requests as one batch (bounded by max_append_batch blocks), written by the
 // storage actor while this actor awaits it; the next batch follows the reply.
 void flush_appends(self_ptr self);
-// Sends the staged puts to the storage actor as one batch.
+// Sends the staged puts to the storage actor as one batch, unless a batch is being written: then
+// they go, with all staged meanwhile, when it is confirmed.
 void ship_puts(self_ptr self);
 // Runs `fn` once nothing is staged or being written (at once when nothing is).
 void after_writes(self_ptr self, std::function<void()> fn);

@@ -37,7 +37,11 @@ void puts_confirmed(self_ptr self, uint64_t sequence, const status& written) {
     st.held.clear();
     shut_down(self, written);
   }
-  while (!st.puts_failed && !st.held.empty() && st.held.front().after <= st.puts_done) {
+  // What was staged while this batch was written goes next, as one batch. When nothing was,
+  // every held output rests on written batches only.
+  ship_puts(self);
+  const bool idle = st.puts_done == st.puts_sent;
+  while (!st.puts_failed && !st.held.empty() && (idle || st.held.front().after <= st.puts_done)) {
     held_output h = std::move(st.held.front());
     st.held.pop_front();
     deliver(self, h.out, h.events);
@@ -88,6 +92,7 @@ void after_writes(self_ptr self, std::function<void()> fn) {
 
 void ship_puts(self_ptr self) {
   auto& st = self->state;
+  if (st.puts_done < st.puts_sent) return;  // one batch at a time (see puts_confirmed)
   auto batch = st.engine->prepare_puts();
   if (!batch) return;
   const uint64_t sequence = ++st.puts_sent;
