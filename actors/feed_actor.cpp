@@ -1,5 +1,6 @@
 // The feed actor: a thin shell around the `feed` engine. It groups concurrent appends into one
-// signed batch, parks gets that wait for blocks, and publishes append/close events.
+// signed batch, parks gets that wait for blocks, and publishes append/close events. Its storage
+// actor writes the batches (feed_writes.cpp); blocks become visible once they are written.
 #include "actors/feed_actor.hpp"
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <caf/all.hpp>
 
 #include "actors/feed_state.hpp"
+#include "actors/storage_actor.hpp"
 #include "messages/errors.hpp"
 
 namespace ddb {
@@ -32,15 +34,21 @@ caf::result<T> reply(result<T> r) {
   return std::move(*r);
 }
 
-caf::result<void> reply(const status& s) {
-  if (!s) return to_caf_error(s);
-  return caf::unit;
+// Closed or destroyed: the storage actor goes with the feed actor.
+void finish(self_ptr self) {
+  self->send_exit(self->state.storage, caf::exit_reason::user_shutdown);
+  self->quit();
 }
 
 feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> engine,
                                         feed_actor_options opts) {
   self->state.engine = std::move(engine);
   self->state.opts = opts;
+  self->state.engine->defer_writes(true);
+  auto files = self->state.engine->files();
+  self->state.storage = opts.detached
+                            ? self->spawn<caf::detached + caf::linked>(storage_behavior, files)
+                            : self->spawn<caf::linked>(storage_behavior, files);
   self->state.repl =
       std::make_unique<replication::replicator>(*self->state.engine, opts.replication);
   self->set_down_handler([=](caf::down_msg& m) { extension_down(self, m); });
@@ -68,7 +76,9 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
       },
       [=](ddb_get_atom, uint64_t index, get_options o) -> caf::result<byte_buffer> {
         feed& f = *self->state.engine;
-        if (f.closed() || f.has(index) || !o.wait) return reply(f.get(index));
+        const bool written = f.has(index) && !f.unwritten(index, index + 1);
+        // Not waiting, a block still being written is served from its batch.
+        if (f.closed() || written || !o.wait) return reply(f.get(index));
         waiting_get w;
         w.start = index;
         w.end = index + 1;
@@ -80,7 +90,8 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
       [=](ddb_batch_atom, uint64_t start, uint64_t end, get_options o) -> caf::result<block_list> {
         feed& f = *self->state.engine;
         if (end < start) return to_caf_error(make_error(errc::bad_index, "end before start"));
-        if (f.closed() || f.has(start, end) || !o.wait) {
+        const bool written = f.has(start, end) && !f.unwritten(start, end);
+        if (f.closed() || written || !o.wait) {
           block_list out;
           status s = f.get_batch(start, end, out);
           if (!s) return to_caf_error(s);
@@ -97,10 +108,10 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
       },
       [=](ddb_head_atom, get_options o) -> caf::result<byte_buffer> {
         feed& f = *self->state.engine;
-        if (f.length() > 0 || f.closed() || !o.wait) {
-          if (f.length() == 0)
-            return to_caf_error(make_error(errc::bad_index, "the feed is empty"));
-          return reply(f.get(f.length() - 1));
+        const uint64_t length = f.written_length();
+        if (length > 0 || f.closed() || !o.wait) {
+          if (length == 0) return to_caf_error(make_error(errc::bad_index, "the feed is empty"));
+          return reply(f.get(length - 1));
         }
         waiting_get w;
         w.head = true;
@@ -141,19 +152,28 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         return caf::unit;
       },
       [=](ddb_has_atom, uint64_t start, uint64_t end) -> bool {
-        return self->state.engine->has(start, end);
+        const feed& f = *self->state.engine;
+        return f.has(start, end) && !f.unwritten(start, end);
       },
       [=](ddb_dl_atom, uint64_t start, uint64_t end) -> uint64_t {
-        return self->state.engine->downloaded(start, end);
+        const feed& f = *self->state.engine;
+        return f.downloaded(start, end) - f.unwritten_count(start, end);
       },
       [=](ddb_clear_atom, uint64_t start, uint64_t end) -> caf::result<void> {
-        status s = self->state.engine->clear(start, end);
-        if (s) {
-          publish(self, feed_event_type::clear);
-          self->state.repl->on_local_clear(start, end);
-          pump(self);
-        }
-        return reply(s);
+        auto rp = self->make_response_promise();
+        after_writes(self, [=]() mutable {
+          status s = self->state.engine->clear(start, end);
+          if (s) {
+            publish(self, feed_event_type::clear);
+            self->state.repl->on_local_clear(start, end);
+            pump(self);
+          }
+          if (s)
+            rp.deliver(caf::unit);
+          else
+            rp.deliver(to_caf_error(s));
+        });
+        return rp;
       },
       [=](ddb_seek_atom, uint64_t bytes) -> caf::result<seek_reply> {
         auto r = self->state.engine->seek(bytes);
@@ -174,18 +194,24 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         return reply(self->state.engine->root_hashes(index));
       },
       [=](ddb_audit_atom) -> caf::result<audit_reply> {
-        auto r = self->state.engine->audit();
-        if (!r) return to_caf_error(r.error());
-        return audit_reply{r->valid, r->invalid};
+        auto rp = self->make_response_promise<audit_reply>();
+        after_writes(self, [=]() mutable {
+          auto r = self->state.engine->audit();
+          if (r)
+            rp.deliver(audit_reply{r->valid, r->invalid});
+          else
+            rp.deliver(to_caf_error(r.error()));
+        });
+        return rp;
       },
       [=](ddb_info_atom) -> feed_info {
         const feed& f = *self->state.engine;
         feed_info info;
         info.key = f.key();
         info.discovery_key = f.discovery_key();
-        info.length = f.length();
+        info.length = f.written_length();
         info.byte_length = f.byte_length();
-        info.downloaded = f.downloaded();
+        info.downloaded = f.downloaded() - f.unwritten_count(0, f.length());
         info.writable = f.writable();
         info.readable = f.readable();
         return info;
@@ -227,8 +253,9 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
       },
       [=](ddb_update_atom, update_request r) -> caf::result<uint64_t> {
         auto& st = self->state;
-        uint64_t min = r.min_length ? r.min_length : st.engine->length() + 1;
-        if (st.engine->length() >= min) return st.engine->length();
+        const uint64_t length = st.engine->written_length();
+        uint64_t min = r.min_length ? r.min_length : length + 1;
+        if (length >= min) return length;
         if (r.if_available && st.engine->writable()) {
           return to_caf_error(make_error(errc::unavailable, "no update available from peers"));
         }
@@ -311,18 +338,32 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         broadcast_extension(self, name, b);
       },
       [=](ddb_close_atom) -> caf::result<void> {
+        auto rp = self->make_response_promise();
         flush_appends(self);
-        shut_down(self, make_error(errc::closed, "the feed was closed"));
-        status s = self->state.engine->close();
-        self->quit();
-        return reply(s);
+        after_writes(self, [=]() mutable {
+          shut_down(self, make_error(errc::closed, "the feed was closed"));
+          status s = self->state.engine->close();
+          finish(self);
+          if (s)
+            rp.deliver(caf::unit);
+          else
+            rp.deliver(to_caf_error(s));
+        });
+        return rp;
       },
       [=](ddb_destroy_atom) -> caf::result<void> {
+        auto rp = self->make_response_promise();
         flush_appends(self);
-        shut_down(self, make_error(errc::closed, "the feed was destroyed"));
-        status s = self->state.engine->destroy_storage();
-        self->quit();
-        return reply(s);
+        after_writes(self, [=]() mutable {
+          shut_down(self, make_error(errc::closed, "the feed was destroyed"));
+          status s = self->state.engine->destroy_storage();
+          finish(self);
+          if (s)
+            rp.deliver(caf::unit);
+          else
+            rp.deliver(to_caf_error(s));
+        });
+        return rp;
       },
   };
 }

@@ -7,12 +7,13 @@
 #include "actors/feed_state.hpp"
 #include "core/assert.hpp"
 #include "messages/errors.hpp"
+#include "wire/messages.hpp"
 
 namespace ddb::detail {
 
 void publish(self_ptr self, feed_event ev) {
   auto& st = self->state;
-  ev.length = st.engine->length();
+  ev.length = st.engine->written_length();
   ev.byte_length = st.engine->byte_length();
   for (auto& sub : st.subscribers) caf::anon_send(sub, ddb_event_atom_v, ev);
   if (ev.type == feed_event_type::append) extension_feed_changed(self);
@@ -26,9 +27,11 @@ void publish(self_ptr self, feed_event_type type) {
 
 namespace {
 
+// Stored and on disk: a block still in a batch being written is not served to a waiting get.
 bool ready(const feed& f, const waiting_get& w) {
-  if (w.head) return f.length() > 0 && f.has(f.length() - 1);
-  return f.has(w.start, w.end);
+  const uint64_t length = f.written_length();
+  if (w.head) return length > 0 && f.has(length - 1) && !f.unwritten(length - 1, length);
+  return f.has(w.start, w.end) && !f.unwritten(w.start, w.end);
 }
 
 void fulfil(self_ptr self, waiting_get& w) {
@@ -42,7 +45,7 @@ void fulfil(self_ptr self, waiting_get& w) {
       w.many.deliver(to_caf_error(s));
     return;
   }
-  auto r = f.get(w.head ? f.length() - 1 : w.start);
+  auto r = f.get(w.head ? f.written_length() - 1 : w.start);
   if (r)
     w.one.deliver(std::move(*r));
   else
@@ -56,12 +59,15 @@ void unprioritize(self_ptr self, const waiting_get& w) {
   }
 }
 
+}  // namespace
+
 void service_updates(self_ptr self) {
   auto& st = self->state;
   auto it = st.updates.begin();
+  const uint64_t length = st.engine->written_length();
   while (it != st.updates.end()) {
-    if (st.engine->length() >= it->min_length) {
-      it->rp.deliver(st.engine->length());
+    if (length >= it->min_length) {
+      it->rp.deliver(length);
     } else if (it->if_available && st.repl->settled() &&
                st.repl->best_remote_length() < it->min_length) {
       it->rp.deliver(to_caf_error(make_error(errc::unavailable, "no update available from peers")));
@@ -72,8 +78,6 @@ void service_updates(self_ptr self) {
     it = st.updates.erase(it);
   }
 }
-
-}  // namespace
 
 void fail(waiting_get& w, const status& s) {
   if (w.batch)
@@ -110,38 +114,6 @@ void park(self_ptr self, waiting_get w, const get_options& opts) {
   }
   st.waiting.push_back(std::move(w));
   pump(self);
-}
-
-void flush_appends(self_ptr self) {
-  auto& st = self->state;
-  st.flush_scheduled = false;
-  while (!st.appends.empty()) {
-    std::vector<byte_view> views;
-    size_t taken = 0;
-    while (taken < st.appends.size() &&
-           (views.empty() ||
-            views.size() + st.appends[taken].blocks.size() <= st.opts.max_append_batch)) {
-      for (const auto& b : st.appends[taken].blocks) views.emplace_back(b);
-      ++taken;
-    }
-    auto first = st.engine->append(views);
-    uint64_t at = first ? *first : 0;
-    for (size_t i = 0; i < taken; ++i) {
-      auto& req = st.appends[i];
-      if (first)
-        req.rp.deliver(at);
-      else
-        req.rp.deliver(to_caf_error(first.error()));
-      at += req.blocks.size();
-    }
-    st.appends.erase(st.appends.begin(), st.appends.begin() + static_cast<long>(taken));
-    if (first) {
-      service_waiting(self);
-      // The replicator emits the append event (published by pump), once per batch.
-      st.repl->on_local_append(*first, views.size());
-      pump(self);
-    }
-  }
 }
 
 namespace {
@@ -238,6 +210,49 @@ void schedule_tick(self_ptr self) {
 
 }  // namespace
 
+void deliver(self_ptr self, std::vector<replication::outgoing>& out,
+             std::vector<replication::replicator_event>& events) {
+  auto& st = self->state;
+  for (auto& o : out) {
+    auto peer = st.peers.find(o.peer);
+    if (peer == st.peers.end() || o.frames.empty()) continue;
+    caf::anon_send(peer->second, ddb_send_atom_v, st.engine->discovery_key(), std::move(o.frames));
+  }
+  bool progressed = false;
+  for (const auto& e : events) {
+    progressed |=
+        e.kind == replication::event_kind::download || e.kind == replication::event_kind::append;
+    on_event(self, e);
+  }
+  if (progressed)
+    service_waiting(self);
+  else
+    service_updates(self);
+}
+
+namespace {
+
+// Requests and cancels say nothing about what we store: they go out at once, so the remote
+// keeps sending while our batches are written (the rest of `out` waits, in order).
+void send_requests_now(self_ptr self, std::vector<replication::outgoing>& out) {
+  auto& st = self->state;
+  for (auto& o : out) {
+    auto peer = st.peers.find(o.peer);
+    if (peer == st.peers.end()) continue;
+    wire_frames now;
+    auto keep = std::stable_partition(o.frames.begin(), o.frames.end(), [](const wire_frame& f) {
+      const auto t = static_cast<wire::message_type>(f.type);
+      return t != wire::message_type::request && t != wire::message_type::cancel;
+    });
+    if (keep == o.frames.end()) continue;
+    now.assign(std::make_move_iterator(keep), std::make_move_iterator(o.frames.end()));
+    o.frames.erase(keep, o.frames.end());
+    caf::anon_send(peer->second, ddb_send_atom_v, st.engine->discovery_key(), std::move(now));
+  }
+}
+
+}  // namespace
+
 void pump(self_ptr self) {
   auto& st = self->state;
   if (!st.repl) return;
@@ -246,28 +261,23 @@ void pump(self_ptr self) {
   for (int round = 0; round < 8; ++round) {
     st.repl->take(out, events);
     if (out.empty() && events.empty()) break;
-    // Durable before we announce or acknowledge anything we received.
-    status flushed = st.engine->flush_puts();
-    if (!flushed) {
-      shut_down(self, flushed);
-      return;
+    // Durable before we announce or acknowledge anything we received: the staged puts go to
+    // the storage actor, and what this round says waits for its reply (and every earlier one).
+    const bool idle = st.puts_done == st.puts_sent;
+    ship_puts(self);
+    if (st.puts_failed) return;
+    if (st.puts_done < st.puts_sent || !st.held.empty()) {
+      send_requests_now(self, out);
+      // Idle, this round's puts went out just now; otherwise they stay staged behind the batch
+      // being written and go with the next one.
+      st.held.push_back({std::move(out), std::move(events), st.puts_sent + (idle ? 0 : 1)});
+      out.clear();
+      events.clear();
+      continue;
     }
-    for (auto& o : out) {
-      auto peer = st.peers.find(o.peer);
-      if (peer == st.peers.end()) continue;
-      caf::anon_send(peer->second, ddb_send_atom_v, st.engine->discovery_key(),
-                     std::move(o.frames));
-    }
-    bool progressed = false;
-    for (const auto& e : events) {
-      progressed |=
-          e.kind == replication::event_kind::download || e.kind == replication::event_kind::append;
-      on_event(self, e);
-    }
-    if (progressed)
-      service_waiting(self);
-    else
-      service_updates(self);
+    deliver(self, out, events);
+    out.clear();
+    events.clear();
   }
   schedule_tick(self);
 }

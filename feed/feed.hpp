@@ -1,11 +1,15 @@
 #pragma once
-// The log engine: one feed (a signed append-only log) over its six files. Synchronous and
-// single-threaded: the feed actor owns one `feed` and is the only caller, so there are no locks.
+// The log engine: one feed (a signed append-only log) over its six files. Single-threaded: the
+// feed actor owns one `feed` and is the only caller, so there are no locks. Synchronous by
+// default; with defer_writes(true) it prepares write batches and its caller writes them (the
+// storage actor, actors/storage_actor.hpp), see "deferred writes" below.
 // Every operation either completes and leaves the files consistent, or returns an error and
 // leaves the files as they were (bad input is rejected before anything is written).
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -138,6 +142,7 @@ class feed {
   // out[i] = crypto::leaf_hash(blocks[i]); large batches on two threads (parallel_hashing). Used
   // for appended batches and for batches of received blocks alike.
   void leaf_hashes(const std::vector<byte_view>& blocks, std::vector<hash_t>& out);
+  // Writes the staged puts now (REQUIRES: no prepared batch is waiting to be written).
   status flush_puts();
   // The data bits of [start, start + 8 * n) as bytes, bit 0x80 first. REQUIRES: start % 8192 == 0.
   byte_buffer data_bits(uint64_t start, uint64_t n);
@@ -147,6 +152,39 @@ class feed {
   result<std::optional<tree_node>> node(uint64_t index);
   const bitfield& bits() const { return bits_; }
 
+  // --- deferred writes (the feed actor and its storage actor) ---
+  // Off by default: every write happens inside the call that needs it. On: the caller writes
+  // the batches. prepare_append builds an append's batch (hashed, signed, its bits set) and
+  // finish_append completes it once the batch is on disk (or rolls it back on an error);
+  // prepare_puts moves the staged puts into a batch and puts_written retires the oldest one.
+  // Batches must be written in the order they were prepared, each with feed_files::write on
+  // files(). Until a put batch is retired, reads of its nodes, data and signatures are served
+  // from the batch itself; has() already counts its blocks, unwritten() tells them apart.
+  // append, clear and audit REQUIRE quiet() (nothing staged or prepared); reads never write.
+  void defer_writes(bool on) { deferred_ = on; }
+  bool deferred() const { return deferred_; }
+  // Shared with the storage actor, which writes the prepared batches (feed_files is locked).
+  const std::shared_ptr<feed_files>& files() const { return files_; }
+  struct prepared_append {
+    uint64_t first = 0;
+    std::shared_ptr<const write_batch> batch;  // null for an empty append (nothing to write)
+  };
+  // REQUIRES: quiet(), and no prepared append. Rejects the whole batch (preparing nothing) on
+  // any bad block, as append() does.
+  result<prepared_append> prepare_append(const std::vector<byte_view>& blocks);
+  // `written`: what writing the prepared append's batch returned. Returns its first index.
+  result<uint64_t> finish_append(const status& written);
+  // The staged puts as one batch, or null when nothing is staged.
+  std::shared_ptr<const write_batch> prepare_puts();
+  void puts_written();
+  bool quiet() const { return !has_staged_ && prepared_puts_.empty(); }
+  size_t puts_in_flight() const { return prepared_puts_.size(); }
+  // Whether a block of [start, end) is staged or in a prepared put batch (not yet on disk).
+  bool unwritten(uint64_t start, uint64_t end) const;
+  uint64_t unwritten_count(uint64_t start, uint64_t end) const;
+  // The length that is on disk: length() once the prepared put batches are written.
+  uint64_t written_length() const { return quiet() ? length_ : written_length_; }
+
  private:
   feed(std::unique_ptr<feed_files> files, feed_options opts);
   status load(const std::optional<public_key>& stored_key,
@@ -155,6 +193,13 @@ class feed {
   result<uint64_t> data_offset(uint64_t block);
   status write_dirty_bits();
   status check_open() const;
+  // Before a read: writes the staged puts (synchronous mode only; deferred reads use overlay_).
+  status flush_for_read() { return deferred_ ? status::ok() : flush_puts(); }
+  // File reads that also see the staged and prepared put batches (feed_pending.cpp).
+  status read_data(uint64_t offset, size_t n, uint8_t* out);
+  status read_nodes(uint64_t first, size_t n, std::vector<std::optional<tree_node>>& out);
+  result<std::optional<signature_t>> read_signature(uint64_t slot);
+  bool has_overlay() const { return !quiet(); }
   // A verified put's nodes against the stored tree: the same index with another hash is a
   // fork; a longer signed tree must link every current root (errc::unlinked otherwise).
   status check_consistent(const verified_data& v);
@@ -163,7 +208,7 @@ class feed {
   void rollback_append(uint64_t old_length, uint64_t count,
                        const std::vector<tree_node>& old_roots);
 
-  std::unique_ptr<feed_files> files_;
+  std::shared_ptr<feed_files> files_;
   feed_options opts_;
   bitfield bits_;
   tree_index tree_{bits_};
@@ -177,7 +222,7 @@ class feed {
   bool closed_ = false;
   // Scratch buffers reused by append (hot path).
   std::vector<tree_node> produced_;
-  write_batch batch_;
+  std::shared_ptr<write_batch> batch_ = std::make_shared<write_batch>();
   std::unique_ptr<hash_pool> hashers_;  // created on the first large batch
   std::vector<hash_t> leaf_hashes_;
   // Sequential gets (a peer downloading in order) read ahead in one batch.
@@ -191,9 +236,28 @@ class feed {
   // The last signature read (every proof of a linear download asks for the same one).
   std::optional<signature_info> last_signature_;
   // Staged replicated puts: their nodes (readable before the flush) and one pending batch.
+  // Nodes stay in staged_nodes_ until their batch is written.
   std::unordered_map<uint64_t, tree_node> staged_nodes_;
   write_batch staged_;
   bool has_staged_ = false;
+  // Deferred writes: put batches prepared and not yet written (oldest first), the blocks they
+  // and the staged puts hold, the length on disk, and the append being written.
+  bool deferred_ = false;
+  struct prepared_puts {
+    std::shared_ptr<write_batch> batch;
+    std::vector<uint64_t> blocks;
+    uint64_t length = 0;  // length() once this batch is written
+  };
+  std::deque<prepared_puts> prepared_puts_;
+  std::vector<uint64_t> staged_blocks_;
+  std::set<uint64_t> unwritten_;
+  uint64_t written_length_ = 0;
+  struct append_in_flight {
+    uint64_t first = 0;
+    uint64_t count = 0;
+    std::vector<tree_node> old_roots;
+  };
+  std::optional<append_in_flight> appending_;
   // Signature slots a failed append may have written and that could not be erased since.
   std::vector<uint64_t> stale_signatures_;
 };

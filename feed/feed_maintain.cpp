@@ -6,6 +6,7 @@ namespace ddb {
 
 status feed::clear(uint64_t start, uint64_t end) {
   DDB_TRY(check_open());
+  DDB_ASSERT((!deferred_ || quiet()) && "clear waits for the prepared batches");
   DDB_TRY(flush_puts());
   if (end <= start) return status::ok();
   if (end > length_) end = length_;
@@ -27,6 +28,7 @@ status feed::clear(uint64_t start, uint64_t end) {
 
 result<audit_report> feed::audit() {
   DDB_TRY(check_open());
+  DDB_ASSERT((!deferred_ || quiet()) && "audit waits for the prepared batches");
   DDB_TRY(flush_puts());
   audit_report report;
   constexpr uint64_t chunk = 4096;

@@ -12,7 +12,15 @@ feed::feed(std::unique_ptr<feed_files> files, feed_options opts)
       cache_(floor_power_of_two(opts_.storage_cache_size)) {}
 
 feed::~feed() {
-  if (!closed_) close();
+  if (closed_) return;
+  // Deferred: an engine dropped without close (its actor killed) drops the batches its storage
+  // actor has not confirmed, as a crash would; none of their blocks was announced.
+  if (deferred_) {
+    prepared_puts_.clear();
+    staged_ = write_batch{};
+    has_staged_ = false;
+  }
+  close();
 }
 
 namespace {
@@ -124,7 +132,7 @@ status feed::check_open() const {
 
 result<tree_node> feed::require_node(uint64_t index) {
   if (const tree_node* hit = cache_.find(index)) return *hit;
-  if (has_staged_) {
+  if (!staged_nodes_.empty()) {
     auto it = staged_nodes_.find(index);
     if (it != staged_nodes_.end()) return it->second;
   }
@@ -146,7 +154,16 @@ result<std::optional<tree_node>> feed::node(uint64_t index) {
 
 status feed::close() {
   if (closed_) return status::ok();
-  status flushed = flush_puts();
+  // Deferred: the feed actor waits for its prepared batches before it closes. An engine closed
+  // without waiting (its actor killed) writes them itself, in order; a batch its storage actor
+  // writes as well is written twice with the same bytes.
+  status flushed;
+  while (!prepared_puts_.empty()) {
+    status s = files_->write(*prepared_puts_.front().batch);
+    if (!s && flushed) flushed = s;
+    puts_written();
+  }
+  if (flushed) flushed = flush_puts();
   closed_ = true;
   status s = files_->close();
   return flushed ? s : flushed;

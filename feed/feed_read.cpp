@@ -26,7 +26,7 @@ result<uint64_t> feed::data_offset(uint64_t block) {
 
 result<byte_buffer> feed::get(uint64_t index) {
   DDB_TRY(check_open());
-  DDB_TRY(flush_puts());
+  DDB_TRY(flush_for_read());
   if (!bits_.get(index)) return index >= length_ ? bad_index(index, length_) : not_stored(index);
   const bool sequential = last_get_ != UINT64_MAX && index == last_get_ + 1;
   last_get_ = index;
@@ -56,13 +56,13 @@ result<byte_buffer> feed::get(uint64_t index) {
   auto leaf = require_node(2 * index);
   if (!leaf) return leaf.error();
   byte_buffer out(leaf->size);
-  DDB_TRY(files_->read_data(*offset, out.size(), out.data()));
+  DDB_TRY(read_data(*offset, out.size(), out.data()));
   return out;
 }
 
 status feed::get_batch(uint64_t start, uint64_t end, std::vector<byte_buffer>& out) {
   DDB_TRY(check_open());
-  DDB_TRY(flush_puts());
+  DDB_TRY(flush_for_read());
   out.clear();
   if (end < start || end > length_) return bad_index(end, length_);
   if (start == end) return status::ok();
@@ -70,7 +70,7 @@ status feed::get_batch(uint64_t start, uint64_t end, std::vector<byte_buffer>& o
   auto offset = data_offset(start);
   if (!offset) return offset.error();
   std::vector<std::optional<tree_node>> nodes;
-  DDB_TRY(files_->read_nodes(2 * start, 2 * (end - start) - 1, nodes));
+  DDB_TRY(read_nodes(2 * start, 2 * (end - start) - 1, nodes));
   uint64_t total = 0;
   for (size_t i = 0; i < nodes.size(); i += 2) {
     if (!nodes[i]) return make_error(errc::corruption, "a stored block has no leaf node");
@@ -84,7 +84,7 @@ status feed::get_batch(uint64_t start, uint64_t end, std::vector<byte_buffer>& o
   if (total / (end - start) >= direct_block) {
     for (size_t i = 0; i < nodes.size(); i += 2) {
       byte_buffer& block = out.emplace_back(nodes[i]->size);
-      status read = files_->read_data(*offset + at, block.size(), block.data());
+      status read = read_data(*offset + at, block.size(), block.data());
       if (!read) {
         out.clear();
         return read;
@@ -94,7 +94,7 @@ status feed::get_batch(uint64_t start, uint64_t end, std::vector<byte_buffer>& o
     return status::ok();
   }
   byte_buffer data(total);
-  DDB_TRY(files_->read_data(*offset, data.size(), data.data()));
+  DDB_TRY(read_data(*offset, data.size(), data.data()));
   for (size_t i = 0; i < nodes.size(); i += 2) {
     out.emplace_back(data.begin() + at, data.begin() + at + nodes[i]->size);
     at += nodes[i]->size;
@@ -134,13 +134,13 @@ result<seek_result> feed::seek(uint64_t byte_offset) {
 
 result<signature_info> feed::signature(std::optional<uint64_t> index) {
   DDB_TRY(check_open());
-  DDB_TRY(flush_puts());
+  DDB_TRY(flush_for_read());
   if (length_ == 0) return make_error(errc::bad_index, "the feed is empty");
   uint64_t i = index.value_or(length_ - 1);
   if (i >= length_) return bad_index(i, length_);
   if (last_signature_ && last_signature_->index == i) return *last_signature_;
   for (; i < length_; ++i) {
-    auto sig = files_->read_signature(i);
+    auto sig = read_signature(i);
     if (!sig) return sig.error();
     if (*sig) {
       last_signature_ = signature_info{i, **sig};

@@ -12,7 +12,7 @@ namespace ddb {
 
 result<proof_reply> feed::proof(uint64_t index, uint64_t digest, bool hash) {
   DDB_TRY(check_open());
-  DDB_TRY(flush_puts());
+  DDB_TRY(flush_for_read());
   auto plan = tree_.proof(2 * index, digest, hash);
   if (!plan) return make_error(errc::unavailable, "no proof available for this index");
   proof_reply out;
@@ -27,7 +27,7 @@ result<proof_reply> feed::proof(uint64_t index, uint64_t digest, bool hash) {
     if (last_signature_ && last_signature_->index == slot) {
       out.signature = last_signature_->signature;
     } else {
-      auto sig = files_->read_signature(slot);
+      auto sig = read_signature(slot);
       if (!sig) return sig.error();
       if (*sig) {
         out.signature = **sig;
@@ -91,6 +91,7 @@ status feed::put(put_item& item, bool& stored, const write_hook& before_write) {
   if (item.value && before_write) DDB_TRY(before_write(item.index, byte_view(*item.value)));
 
   // Stage: nodes first (the data offset below may need them), then data, signature, bits.
+  if (quiet()) written_length_ = length_;
   for (const tree_node& n : verified->nodes) {
     staged_nodes_[n.index] = n;
     staged_.scattered_nodes.push_back(n);
@@ -103,6 +104,10 @@ status feed::put(put_item& item, bool& stored, const write_hook& before_write) {
     staged_.data_runs.emplace_back(*offset, std::move(*item.value));
     item.value.reset();
     bits_.set(item.index, true);
+    if (deferred_) {
+      staged_blocks_.push_back(item.index);
+      unwritten_.insert(item.index);
+    }
     stored = true;
   }
   if (verified->signature) {
@@ -162,6 +167,15 @@ status feed::check_consistent(const verified_data& v) {
 
 status feed::flush_puts() {
   if (!has_staged_) return status::ok();
+  DDB_ASSERT(prepared_puts_.empty() && "staged puts are written after the prepared batches");
+  auto batch = prepare_puts();
+  status s = files_->write(*batch);
+  puts_written();
+  return s;
+}
+
+std::shared_ptr<const write_batch> feed::prepare_puts() {
+  if (!has_staged_) return nullptr;
   // Merge adjacent data runs and sort nodes so the write batch has few, ordered writes.
   auto& runs = staged_.data_runs;
   std::sort(runs.begin(), runs.end(),
@@ -202,12 +216,33 @@ status feed::flush_puts() {
     staged_.bitfield_pages.emplace_back(page, std::move(bytes));
   }
   staged_.sync = opts_.sync_writes;
-  status s = files_->write(staged_);
-  for (const auto& [index, node] : staged_nodes_) cache_.put(node);
-  staged_nodes_.clear();
+  prepared_puts p;
+  p.batch = std::make_shared<write_batch>(std::move(staged_));
+  p.blocks = std::move(staged_blocks_);
+  p.length = length_;
   staged_ = write_batch{};
+  staged_blocks_.clear();
   has_staged_ = false;
-  return s;
+  prepared_puts_.push_back(std::move(p));
+  return prepared_puts_.back().batch;
+}
+
+// Written (or failed: the feed actor then stops replicating, as a failed flush_puts did): the
+// batch's nodes move to the cache, its blocks stop being unwritten.
+void feed::puts_written() {
+  DDB_ASSERT(!prepared_puts_.empty() && "puts_written without a prepared batch");
+  prepared_puts& p = prepared_puts_.front();
+  for (const tree_node& n : p.batch->nodes) {
+    cache_.put(n);
+    staged_nodes_.erase(n.index);
+  }
+  for (const tree_node& n : p.batch->scattered_nodes) {
+    cache_.put(n);
+    staged_nodes_.erase(n.index);
+  }
+  for (uint64_t b : p.blocks) unwritten_.erase(b);
+  written_length_ = p.length;
+  prepared_puts_.pop_front();
 }
 
 byte_buffer feed::data_bits(uint64_t start, uint64_t n) {

@@ -75,6 +75,12 @@ constexpr ddb_stats_atom ddb_stats_atom_v{};
 }  // namespace ddb
 
 namespace ddb {
+// The storage actor (messages/storage_actor.hpp): write one prepared batch.
+using ddb_write_atom = caf::atom_constant<caf::atom("ddb_write")>;
+constexpr ddb_write_atom ddb_write_atom_v{};
+}  // namespace ddb
+
+namespace ddb {
 // Send credit: peer actor -> feed actor, (ddb_sent_atom, peer id, bytes): the connection handed
 // `bytes` of the feed's frame bodies to the network. The peer actor's own re-check timer for it.
 using ddb_sent_atom = caf::atom_constant<caf::atom("ddb_sent")>;

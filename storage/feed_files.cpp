@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -59,6 +60,9 @@ std::string header_mismatch(const uint8_t* got, const uint8_t* want) {
 }  // namespace
 
 struct feed_files::impl {
+  // Every public call holds it: the feed actor reads while its storage actor writes (reads and
+  // writes also share `scratch`). Recursive: read_node and destroy call their siblings.
+  std::recursive_mutex mu;
   std::unique_ptr<env> e;
   std::array<std::unique_ptr<random_access_file>, file_count> files;
   feed_files_options opts;
@@ -344,14 +348,17 @@ result<std::unique_ptr<feed_files>> feed_files::open(std::unique_ptr<env> e,
 }
 
 result<std::optional<public_key>> feed_files::read_key() {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   return impl_->read_fixed<public_key>(key_file);
 }
 
 result<std::optional<secret_key>> feed_files::read_secret_key() {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   return impl_->read_fixed<secret_key>(secret_key_file);
 }
 
 status feed_files::write_key(const public_key& pk) {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   auto f = impl_->file(key_file);
   if (!f) return f.error();
   // The key is the feed's identity: without it nothing else can be read, so it is made
@@ -361,6 +368,7 @@ status feed_files::write_key(const public_key& pk) {
 }
 
 status feed_files::write_secret_key(const secret_key& sk) {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   auto f = impl_->file(secret_key_file);
   if (!f) return f.error();
   if (!impl_->opts.store_secret_key) return status::ok();
@@ -369,6 +377,7 @@ status feed_files::write_secret_key(const secret_key& sk) {
 }
 
 result<std::optional<tree_node>> feed_files::read_node(uint64_t index) {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   std::vector<std::optional<tree_node>> out;
   DDB_TRY(read_nodes(index, 1, out));
   return out[0];
@@ -376,6 +385,7 @@ result<std::optional<tree_node>> feed_files::read_node(uint64_t index) {
 
 status feed_files::read_nodes(uint64_t first, size_t n,
                               std::vector<std::optional<tree_node>>& out) {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   out.assign(n, std::nullopt);
   auto f = impl_->file(tree_file);
   if (!f) return f.error();
@@ -401,6 +411,7 @@ status feed_files::read_nodes(uint64_t first, size_t n,
 }
 
 result<std::optional<signature_t>> feed_files::read_signature(uint64_t index) {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   auto f = impl_->file(sig_file);
   if (!f) return f.error();
   auto size = (*f)->size();
@@ -414,6 +425,7 @@ result<std::optional<signature_t>> feed_files::read_signature(uint64_t index) {
 }
 
 status feed_files::erase_signatures(uint64_t start, uint64_t end) {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   auto f = impl_->file(sig_file);
   if (!f) return f.error();
   if (end <= start) return status::ok();
@@ -421,18 +433,21 @@ status feed_files::erase_signatures(uint64_t start, uint64_t end) {
 }
 
 status feed_files::read_data(uint64_t offset, size_t n, uint8_t* out) {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   auto f = impl_->file(data_file);
   if (!f) return f.error();
   return (*f)->read(offset, n, out);
 }
 
 status feed_files::erase_data(uint64_t offset, uint64_t n) {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   auto f = impl_->file(data_file);
   if (!f) return f.error();
   return (*f)->erase(offset, n);
 }
 
 status feed_files::load_bitfield(bitfield& bits) {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   auto f = impl_->file(bitfield_file);
   if (!f) return f.error();
   DDB_TRY(impl_->check_page_size());
@@ -455,6 +470,7 @@ status feed_files::load_bitfield(bitfield& bits) {
 }
 
 status feed_files::write(const write_batch& batch) {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   if (!impl_->files[data_file]) return make_error(errc::closed, "feed files are closed");
   impl& m = *impl_;
   DDB_TRY(m.validate(batch));
@@ -475,6 +491,7 @@ status feed_files::write(const write_batch& batch) {
 }
 
 status feed_files::sync() {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   for (auto& f : impl_->files) {
     if (!f) return make_error(errc::closed, "feed files are closed");
     DDB_TRY(f->sync());
@@ -483,6 +500,7 @@ status feed_files::sync() {
 }
 
 status feed_files::close() {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   status first;
   if (impl_->journal) first = impl_->journal->close();
   impl_->journal.reset();
@@ -496,6 +514,7 @@ status feed_files::close() {
 }
 
 status feed_files::destroy() {
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   status s = close();
   status d = impl_->e ? impl_->e->destroy() : status::ok();
   return s ? d : s;

@@ -43,8 +43,11 @@ struct feed_files_options {
   bool store_secret_key = true;
 };
 
-// Not thread-safe: one owner (today the feed engine, inside its feed actor) calls it; reads and
-// writes share a scratch buffer.
+// Shared by two callers: the feed engine (inside its feed actor) reads, and with deferred writes
+// the feed's storage actor (actors/storage_actor.hpp) applies the write batches from another
+// thread. Every call takes one lock (reads and writes also share a scratch buffer), so a read
+// waits while a batch is being written; the engine serves the blocks of a batch that is not
+// yet confirmed from the batch itself (feed/feed_pending.cpp).
 class feed_files {
  public:
   // Opens (or creates) the files of one feed in `e`. Owns `e`.
@@ -74,7 +77,9 @@ class feed_files {
   // header).
   status load_bitfield(bitfield& bits);
 
-  // Applies a batch in crash-consistent order (data, tree, signatures, bitfield).
+  // Applies a batch in crash-consistent order (data, tree, signatures, bitfield). One batch is
+  // one call under the lock; the storage actor makes these calls in the order the engine
+  // prepared the batches.
   status write(const write_batch& batch);
 
   status sync();
