@@ -40,6 +40,23 @@ void finish(self_ptr self) {
   self->quit();
 }
 
+// close and destroy: once every write is done, shut down with `why`, run `last` on the engine
+// and stop; the reply carries last's outcome.
+caf::result<void> end_feed(self_ptr self, const char* why, status (feed::*last)()) {
+  auto rp = self->make_response_promise();
+  flush_appends(self);
+  after_writes(self, [=]() mutable {
+    shut_down(self, make_error(errc::closed, why));
+    status s = ((*self->state.engine).*last)();
+    finish(self);
+    if (s)
+      rp.deliver(caf::unit);
+    else
+      rp.deliver(to_caf_error(s));
+  });
+  return rp;
+}
+
 feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> engine,
                                         feed_actor_options opts) {
   self->state.engine = std::move(engine);
@@ -338,32 +355,10 @@ feed_actor::behavior_type feed_behavior(self_ptr self, std::shared_ptr<feed> eng
         broadcast_extension(self, name, b);
       },
       [=](ddb_close_atom) -> caf::result<void> {
-        auto rp = self->make_response_promise();
-        flush_appends(self);
-        after_writes(self, [=]() mutable {
-          shut_down(self, make_error(errc::closed, "the feed was closed"));
-          status s = self->state.engine->close();
-          finish(self);
-          if (s)
-            rp.deliver(caf::unit);
-          else
-            rp.deliver(to_caf_error(s));
-        });
-        return rp;
+        return end_feed(self, "the feed was closed", &feed::close);
       },
       [=](ddb_destroy_atom) -> caf::result<void> {
-        auto rp = self->make_response_promise();
-        flush_appends(self);
-        after_writes(self, [=]() mutable {
-          shut_down(self, make_error(errc::closed, "the feed was destroyed"));
-          status s = self->state.engine->destroy_storage();
-          finish(self);
-          if (s)
-            rp.deliver(caf::unit);
-          else
-            rp.deliver(to_caf_error(s));
-        });
-        return rp;
+        return end_feed(self, "the feed was destroyed", &feed::destroy_storage);
       },
   };
 }
