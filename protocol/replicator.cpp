@@ -30,6 +30,22 @@ void replicator::emit(event_kind kind, uint64_t peer, uint64_t index, uint64_t b
   events_.push_back(replicator_event{kind, peer, index, bytes, std::move(reason), {}, {}});
 }
 
+void replicator::moved(peer_state& p, event_kind kind, uint64_t index, uint64_t bytes) {
+  DDB_ASSERT(kind == event_kind::upload || kind == event_kind::download);
+  if (opts_.stats) {
+    for (transfer_stats* s : {&p.stats, &totals_}) {
+      if (kind == event_kind::upload) {
+        s->uploaded_blocks++;
+        s->uploaded_bytes += bytes;
+      } else {
+        s->downloaded_blocks++;
+        s->downloaded_bytes += bytes;
+      }
+    }
+  }
+  emit(kind, p.id, index, bytes);
+}
+
 void replicator::take(std::vector<outgoing>& out, std::vector<replicator_event>& events) {
   out = std::move(out_);
   events = std::move(events_);

@@ -189,6 +189,9 @@ class replicator {
   // output helpers
   template <class M>
   void send(peer_state& p, wire::message_type type, const M& m);
+  // Block `index` (`bytes`) went to (upload) or came from (download) `p`: counted unless stats
+  // are off, then emitted.
+  void moved(peer_state& p, event_kind kind, uint64_t index, uint64_t bytes);
   void emit(event_kind kind, uint64_t peer, uint64_t index = 0, uint64_t bytes = 0,
             std::string reason = {});
   void drop(peer_state& p, const std::string& reason);

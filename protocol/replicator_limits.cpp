@@ -198,13 +198,7 @@ void replicator::answer_request(peer_state& p, const queued_ask& a) {
   if (!a.hash) {
     auto value = feed_.get(index);
     if (!value) return drop(p, "cannot read block: " + value.error().message());
-    if (opts_.stats) {
-      p.stats.uploaded_blocks++;
-      p.stats.uploaded_bytes += value->size();
-      totals_.uploaded_blocks++;
-      totals_.uploaded_bytes += value->size();
-    }
-    emit(event_kind::upload, p.id, index, value->size());
+    moved(p, event_kind::upload, index, value->size());
     d.value = std::move(*value);
   }
   send(p, wire::message_type::data, d);

@@ -245,13 +245,7 @@ void replicator::on_data(peer_state& p, wire::data_message& m, const std::option
     p.remote_length = std::max(p.remote_length, feed_.length());
   }
   if (!stored) return;
-  if (opts_.stats) {
-    p.stats.downloaded_blocks++;
-    p.stats.downloaded_bytes += size;
-    totals_.downloaded_blocks++;
-    totals_.downloaded_bytes += size;
-  }
-  emit(event_kind::download, p.id, m.index, size);
+  moved(p, event_kind::download, m.index, size);
   if (p.remote_ack) {
     wire::have_message ack;
     ack.start = m.index;
