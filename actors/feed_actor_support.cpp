@@ -284,6 +284,14 @@ void pump(self_ptr self) {
 
 void shut_down(self_ptr self, const status& why) {
   auto& st = self->state;
+  if (why.code() != errc::closed) {
+    // Not a close someone asked for: the seed's 'error' event, before 'close'.
+    feed_event ev;
+    ev.type = feed_event_type::error;
+    ev.code = why.code();
+    ev.message = why.message();
+    publish(self, ev);
+  }
   for (auto& w : st.waiting) fail(w, why);
   st.waiting.clear();
   for (auto& u : st.updates) u.rp.deliver(to_caf_error(why));

@@ -101,6 +101,8 @@ void deliver(self_ptr self, std::vector<replication::outgoing>& out,
 void service_updates(self_ptr self);
 // After any replication input: flush staged puts, send frames, act on events.
 void pump(self_ptr self);
+// Fails every waiter with `why`, ends every peer's channel and publishes close; unless `why`
+// is errc::closed (a close or destroy asked for), an error event carrying it goes first.
 void shut_down(self_ptr self, const status& why);
 
 }  // namespace ddb::detail

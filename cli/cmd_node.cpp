@@ -113,6 +113,11 @@ struct node_runner {
   }
 
   void on_feed(const std::string& name, const feed_event& ev) {
+    if (ev.type == feed_event_type::error) {
+      out.print(log_level::error, "feed_error",
+                {{"feed", name}, {"code", std::string(to_string(ev.code))}, {"error", ev.message}},
+                "feed " + name + ": " + std::string(to_string(ev.code)) + ": " + ev.message);
+    }
     if (out.enabled(log_level::trace)) {
       out.print(log_level::trace, "feed_event",
                 {{"feed", name}, {"type", static_cast<int>(ev.type)}, {"length", ev.length}},

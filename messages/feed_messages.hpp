@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/errc.hpp"
 #include "core/types.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/range_request.hpp"
@@ -52,7 +53,8 @@ enum class feed_event_type : uint8_t {
   peer_add = 6,
   peer_remove = 7,
   peer_open = 8,
-  ack = 9,  // `peer` acknowledged writing block `index`
+  ack = 9,     // `peer` acknowledged writing block `index`
+  error = 10,  // a critical error (`code`, `message`): the feed stopped replicating and closes
 };
 
 struct feed_event {
@@ -62,6 +64,8 @@ struct feed_event {
   uint64_t index = 0;
   uint64_t bytes = 0;
   uint64_t peer = 0;
+  errc code = errc::ok;  // error: what failed (a stable code) and its one-line message
+  std::string message;
 };
 
 // A range to download (the seed API's download()): the replicator's own request.

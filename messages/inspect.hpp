@@ -42,7 +42,7 @@ typename Inspector::result_type inspect(Inspector& f, audit_reply& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, feed_event& x) {
   return f(caf::meta::type_name("feed_event"), x.type, x.length, x.byte_length, x.index, x.bytes,
-           x.peer);
+           x.peer, x.code, x.message);
 }
 
 template <class Inspector>

@@ -32,6 +32,8 @@ const char* feed_event_name(uint64_t type) {
       return "peer_open";
     case feed_event_type::ack:
       return "peer_ack";
+    case feed_event_type::error:
+      return "error";
   }
   return "?";
 }

@@ -340,3 +340,54 @@ BOOST_FIXTURE_TEST_CASE(a_replicated_block_is_announced_only_after_its_write, fi
   BOOST_TEST(same_blocks(w, f));
   BOOST_REQUIRE(f.log->wait_count(feed_event_type::download, 40));
 }
+
+// The seed's 'error' event: a follower whose storage fails while writing replicated blocks
+// publishes error (the code and message of the failure), then close; a get waiting for a block
+// fails with the same code, and nothing of the failed batch is announced.
+BOOST_FIXTURE_TEST_CASE(a_failed_replicated_write_is_an_error_event_then_close, fixture) {
+  auto blocks = make_blocks(20);
+  auto& w = writer(blocks);
+  auto p = std::make_shared<probe>();
+  p->fail_file = "data";
+  p->fail_with = errc::no_space;
+  auto store = make_memory_store();
+  feed_options o;
+  o.key = w.key;
+  auto t = std::make_unique<test_feed>();
+  t->store = store;
+  auto c = feed_client::open(sys, std::make_unique<probe_env>(store, p), o);
+  BOOST_REQUIRE(c);
+  t->client = std::make_unique<feed_client>(std::move(*c));
+  t->key = w.key;
+  t->dkey = w.dkey;
+  t->log = std::make_unique<event_log>(sys);
+  BOOST_REQUIRE(t->client->subscribe(t->log->handle()));
+  feeds.push_back(std::move(t));
+  test_feed& f = *feeds.back();
+
+  std::promise<void> parked;
+  auto waiting = std::async(std::launch::async,
+                            [&] { return f->get(5, get_options{}, [&] { parked.set_value(); }); });
+  BOOST_REQUIRE(parked.get_future().wait_for(wait_limit) == std::future_status::ready);
+  auto& a = node();
+  a.serve(w);
+  auto& b = node({}, false);
+  b.serve(f);
+  dial(b, a, {f.dkey});
+
+  BOOST_REQUIRE(f.log->wait_count(feed_event_type::close, 1));
+  BOOST_REQUIRE_EQUAL(f.log->count(feed_event_type::error), 1u);
+  size_t error_at = 0, close_at = 0;
+  for (size_t i = 0; i < f.log->events.size(); ++i) {
+    if (f.log->events[i].type == feed_event_type::error) error_at = i;
+    if (f.log->events[i].type == feed_event_type::close) close_at = i;
+  }
+  const feed_event& err = f.log->events[error_at];
+  BOOST_TEST(error_at < close_at);
+  BOOST_TEST(err.code == errc::no_space);
+  BOOST_TEST(err.message.find("injected") != std::string::npos, err.message);
+  BOOST_TEST(f.log->count(feed_event_type::download) == 0u);
+  auto got = waiting.get();
+  BOOST_REQUIRE(!got);
+  BOOST_TEST(got.error().code() == errc::no_space, got.error().to_string());
+}
